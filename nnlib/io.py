@@ -1,0 +1,105 @@
+"""Saving and loading a network's parameters as ``.npz``, safely.
+
+The file holds plain arrays (``W1, b1, ..., WL, bL``) and the architecture as
+strings; it is read with ``allow_pickle=False``, so loading a file can never
+run code (unpickling can).  Files are written to a temporary file in the same
+folder and renamed over the target, so a crash mid-write leaves the previous
+file intact.
+"""
+import os
+import tempfile
+import zipfile
+
+import numpy as np
+
+from .network import Network
+
+
+class ParameterFileError(ValueError):
+    """A parameter file is missing arrays, corrupt, or holds arrays of the wrong shape or type."""
+
+
+def atomic_write(path, write):
+    """Call ``write(file_object)`` on a temporary file next to ``path``, then rename it to ``path``."""
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=os.path.basename(path) + ".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def save_network(net, path):
+    """Save ``net``'s architecture and parameters to ``path`` (an ``.npz`` file), atomically."""
+    arrays = {"sizes": np.array(net.sizes, dtype=np.int64),
+              "activation": np.array(net.activation), "output": np.array(net.output),
+              "cost": np.array(net.cost)}
+    for name, param in net.parameters():
+        arrays[name] = param
+    atomic_write(path, lambda f: np.savez(f, **arrays))
+
+
+def load_network(path):
+    """Load a network saved by :func:`save_network`.
+
+    Raises FileNotFoundError if ``path`` does not exist and
+    :class:`ParameterFileError` (naming the file) if it is not a valid
+    parameter file: not an npz archive, an array missing, an array of the
+    wrong shape or dtype, a non-finite value, or an object array (which
+    would need pickle and is refused).
+    """
+    path = os.fspath(path)
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            if not isinstance(data, np.lib.npyio.NpzFile):
+                raise ParameterFileError(f"{path}: not an .npz archive of parameters")
+            arrays = {k: data[k] for k in data.files}
+    except FileNotFoundError:
+        raise
+    except ParameterFileError:
+        raise
+    except ValueError as e:
+        if "pickle" in str(e).lower():
+            raise ParameterFileError(f"{path}: holds an object array that needs pickle to load; "
+                                     "refused (loading a pickle can run arbitrary code)") from None
+        raise ParameterFileError(f"{path}: not a valid parameter file ({e})") from None
+    except (OSError, EOFError, zipfile.BadZipFile) as e:
+        raise ParameterFileError(f"{path}: not a valid .npz parameter file ({e})") from None
+
+    for key in ("sizes", "activation", "output", "cost"):
+        if key not in arrays:
+            raise ParameterFileError(f"{path}: missing the array {key!r}")
+    sizes = arrays["sizes"]
+    if sizes.ndim != 1 or not np.issubdtype(sizes.dtype, np.integer):
+        raise ParameterFileError(f"{path}: 'sizes' must be a 1-D integer array, got {sizes.dtype} {sizes.shape}")
+    try:
+        net = Network([int(n) for n in sizes], activation=str(arrays["activation"]),
+                      output=str(arrays["output"]), cost=str(arrays["cost"]), rng=0)
+    except ValueError as e:
+        raise ParameterFileError(f"{path}: {e}") from None
+    for l, (w, b) in enumerate(zip(net.weights, net.biases), start=1):
+        for name, want in ((f"W{l}", w), (f"b{l}", b)):
+            if name not in arrays:
+                raise ParameterFileError(f"{path}: missing the array {name!r}")
+            got = arrays[name]
+            if got.shape != want.shape:
+                raise ParameterFileError(f"{path}: {name} has shape {got.shape}, expected {want.shape} "
+                                         f"for sizes {net.sizes}")
+            if got.dtype not in (np.float32, np.float64):
+                raise ParameterFileError(f"{path}: {name} has dtype {got.dtype}, expected float32 or float64")
+            if not np.isfinite(got).all():
+                raise ParameterFileError(f"{path}: {name} contains NaN or infinite values")
+    dtype = arrays["W1"].dtype
+    net.dtype = np.dtype(dtype)
+    net.weights = [arrays[f"W{l}"].astype(dtype) for l in range(1, len(net.sizes))]
+    net.biases = [arrays[f"b{l}"].astype(dtype) for l in range(1, len(net.sizes))]
+    return net

@@ -1,0 +1,201 @@
+"""A fully connected feed-forward network and backpropagation.
+
+Notation (as in the book):
+
+* ``sizes = [n_0, n_1, ..., n_L]``: n_0 inputs, n_L outputs.
+* ``weights[l-1]`` is W^l, shape ``(n_l, n_{l-1})``: entry ``[j, k]`` is w^l_jk,
+  the weight from neuron k in layer l-1 to neuron j in layer l.
+* ``biases[l-1]`` is b^l, shape ``(n_l, 1)``.
+* A batch of m samples is a matrix with one sample per **column**: the input
+  ``x`` has shape ``(n_0, m)``, z^l and a^l have shape ``(n_l, m)``.
+
+(Most frameworks store the transpose, one sample per row, and compute ``x @ W.T``;
+the arithmetic is the same.)
+"""
+import numpy as np
+
+from .activations import get_activation, softmax_backward
+from .losses import get_cost
+
+INITS = ("normal", "scaled", "he")
+
+# Output/cost pairs whose output error simplifies to δ^L = ∂C/∂z^L = (a − y)/m.
+_SHORTCUTS = {("softmax", "cross_entropy"), ("sigmoid", "binary_cross_entropy")}
+
+
+def _check_sizes(sizes):
+    sizes = list(sizes)
+    if len(sizes) < 2:
+        raise ValueError(f"sizes must list at least an input and an output layer, got {sizes!r}")
+    for n in sizes:
+        if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or n < 1:
+            raise ValueError(f"layer sizes must be positive integers, got {sizes!r}")
+    return [int(n) for n in sizes]
+
+
+class Network:
+    """A feed-forward network ``sizes[0] -> sizes[1] -> ... -> sizes[-1]``.
+
+    Parameters
+    ----------
+    sizes : list of int
+        Neurons per layer, input first, e.g. ``[784, 30, 10]``.
+    activation : str
+        Hidden-layer activation: ``"sigmoid"``, ``"tanh"``, ``"relu"`` or ``"identity"``.
+    output : str
+        Output-layer activation: any of the above or ``"softmax"``.
+    cost : str
+        ``"quadratic"``, ``"cross_entropy"`` (with a softmax output) or
+        ``"binary_cross_entropy"`` (with sigmoid outputs).
+    init : str
+        ``"normal"``: weights and biases N(0, 1) (the classic choice, which
+        saturates sigmoid units); ``"scaled"``: weights N(0, 1/n_in), biases 0;
+        ``"he"``: weights N(0, 2/n_in), biases 0 (for ReLU).
+    rng : numpy.random.Generator or int or None
+        Source of the initial weights (an int is used as a seed).
+    dtype : numpy dtype
+        ``float64`` (the default; use it for gradient checks) or ``float32``
+        (faster training).
+    """
+
+    def __init__(self, sizes, activation="sigmoid", output="sigmoid", cost="quadratic",
+                 init="normal", rng=None, dtype=np.float64):
+        self.sizes = _check_sizes(sizes)
+        if output == "softmax" and self.sizes[-1] < 2:
+            raise ValueError("a softmax output needs at least 2 output neurons")
+        if activation == "softmax":
+            raise ValueError("softmax is an output activation; choose sigmoid, tanh, relu or identity")
+        self.activation, self.output, self.cost = activation, output, cost
+        self.sigma, self.sigma_prime = get_activation(activation)
+        self.out_fn, self.out_prime = get_activation(output)
+        self.cost_fn, self.cost_gradient = get_cost(cost)
+        if init not in INITS:
+            raise ValueError(f"unknown init {init!r}; expected one of {INITS}")
+        self.init = init
+        self.dtype = np.dtype(dtype)
+        if self.dtype not in (np.float32, np.float64):
+            raise ValueError(f"dtype must be float32 or float64, got {self.dtype}")
+        rng = np.random.default_rng(rng)
+        self.weights, self.biases = [], []
+        for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:]):
+            w = rng.standard_normal((n_out, n_in))
+            if init == "normal":
+                b = rng.standard_normal((n_out, 1))
+            else:
+                w *= np.sqrt((1.0 if init == "scaled" else 2.0) / n_in)
+                b = np.zeros((n_out, 1))
+            self.weights.append(w.astype(self.dtype))
+            self.biases.append(b.astype(self.dtype))
+
+    def __repr__(self):
+        return (f"Network({self.sizes}, activation={self.activation!r}, output={self.output!r}, "
+                f"cost={self.cost!r}, dtype={self.dtype.name})")
+
+    @property
+    def num_layers(self):
+        """L + 1: the number of layers, input layer included."""
+        return len(self.sizes)
+
+    def num_parameters(self):
+        """Total number of weights and biases."""
+        return sum(w.size + b.size for w, b in zip(self.weights, self.biases))
+
+    def parameters(self):
+        """``[("W1", W^1), ("b1", b^1), ...]``: the arrays themselves, not copies."""
+        params = []
+        for l, (w, b) in enumerate(zip(self.weights, self.biases), start=1):
+            params += [(f"W{l}", w), (f"b{l}", b)]
+        return params
+
+    # ----------------------------------------------------------------- forward
+    def _as_batch(self, x):
+        x = np.asarray(x, dtype=self.dtype)
+        if x.ndim == 1:
+            x = x.reshape(-1, 1)
+        if x.ndim != 2 or x.shape[0] != self.sizes[0]:
+            raise ValueError(f"input must have shape ({self.sizes[0]}, m), one sample per column; "
+                             f"got {x.shape}")
+        return x
+
+    def forward(self, x):
+        """Run the network on a batch, keeping every layer.
+
+        ``x``: shape ``(n_0, m)``.  Returns ``(zs, activations)``:
+        ``zs[l-1]`` is z^l (shape ``(n_l, m)``) for l = 1..L, and
+        ``activations[l]`` is a^l for l = 0..L (``activations[0]`` is x).
+        """
+        a = self._as_batch(x)
+        zs, activations = [], [a]
+        L = len(self.weights)
+        for l, (w, b) in enumerate(zip(self.weights, self.biases), start=1):
+            z = w @ a + b                                    # z^l = W^l a^{l-1} + b^l
+            a = self.out_fn(z) if l == L else self.sigma(z)  # a^l = σ(z^l)
+            zs.append(z)
+            activations.append(a)
+        return zs, activations
+
+    def feedforward(self, x):
+        """The output a^L for a batch ``x`` of shape ``(n_0, m)``; returns shape ``(n_L, m)``.
+
+        A single sample of shape ``(n_0,)`` is treated as one column.
+        """
+        return self.forward(x)[1][-1]
+
+    def predict(self, x):
+        """The predicted class of each column of ``x``: ``argmax_j a^L_j``, shape ``(m,)``."""
+        return np.argmax(self.feedforward(x), axis=0)
+
+    def evaluate(self, x, labels):
+        """Fraction of the columns of ``x`` whose predicted class equals ``labels`` (shape ``(m,)``)."""
+        labels = np.asarray(labels).ravel()
+        x = self._as_batch(x)
+        if labels.shape[0] != x.shape[1]:
+            raise ValueError(f"{x.shape[1]} samples but {labels.shape[0]} labels")
+        return float(np.mean(self.predict(x) == labels))
+
+    def loss(self, x, y):
+        """The cost C (mean over the batch) for inputs ``x`` ``(n_0, m)`` and targets ``y`` ``(n_L, m)``."""
+        a = self.feedforward(x)
+        y = np.asarray(y, dtype=self.dtype)
+        if y.shape != a.shape:
+            raise ValueError(f"targets must have shape {a.shape} (one column per sample), got {y.shape}")
+        return float(self.cost_fn(a, y))
+
+    # ---------------------------------------------------------------- backward
+    def output_error(self, z, a, y):
+        """δ^L = ∂C/∂z^L for the output layer (BP1).
+
+        In general δ^L = ∇_a C ⊙ σ'(z^L).  A softmax output couples its
+        neurons, so its δ^L is the full Jacobian times ∇_a C
+        (``softmax_backward``).  For softmax with cross-entropy, and sigmoid
+        with binary cross-entropy, the terms cancel to δ^L = (a − y)/m.
+        """
+        if (self.output, self.cost) in _SHORTCUTS:
+            return (a - y) / a.shape[1]
+        grad_a = self.cost_gradient(a, y)
+        if self.output == "softmax":
+            return softmax_backward(a, grad_a)
+        return grad_a * self.out_prime(z)                   # BP1: δ^L = ∇_a C ⊙ σ'(z^L)
+
+    def backprop(self, x, y):
+        """Gradients of the cost (mean over the batch) by backpropagation.
+
+        ``x``: inputs, shape ``(n_0, m)``; ``y``: targets, shape ``(n_L, m)``.
+        Returns ``(nabla_b, nabla_w)``, lists shaped like ``biases`` and
+        ``weights``: ``nabla_w[l-1]`` is ∂C/∂W^l, ``nabla_b[l-1]`` is ∂C/∂b^l.
+        The whole batch goes through as matrices; there is no loop over samples.
+        """
+        zs, activations = self.forward(x)
+        y = np.asarray(y, dtype=self.dtype)
+        if y.shape != activations[-1].shape:
+            raise ValueError(f"targets must have shape {activations[-1].shape} "
+                             f"(one column per sample), got {y.shape}")
+        L = len(self.weights)
+        nabla_b, nabla_w = [None] * L, [None] * L
+        delta = self.output_error(zs[-1], activations[-1], y)            # BP1
+        for l in range(L, 0, -1):                                       # l = L, L-1, ..., 1
+            nabla_b[l - 1] = delta.sum(axis=1, keepdims=True)           # BP3: ∂C/∂b^l = δ^l
+            nabla_w[l - 1] = delta @ activations[l - 1].T               # BP4: ∂C/∂w^l_jk = a^{l-1}_k δ^l_j
+            if l > 1:
+                delta = (self.weights[l - 1].T @ delta) * self.sigma_prime(zs[l - 2])  # BP2
+        return nabla_b, nabla_w

@@ -1,0 +1,96 @@
+"""Pictures: digit grids, learning curves, confusion matrices, weights as images.
+
+Each matplotlib function returns its Figure.  In a notebook write
+``fig = plot_...(...)`` (or end the line with ``;``) so the figure is shown once.
+"""
+import numpy as np
+from PIL import Image
+
+
+def digit_grid_image(images, ncols=10, scale=2, padding=2):
+    """Paste 28×28 uint8 images into one Pillow image, ``ncols`` per row (white ink on black)."""
+    images = np.asarray(images)
+    if images.ndim != 3:
+        raise ValueError(f"images must have shape (n, height, width), got {images.shape}")
+    if images.dtype != np.uint8:
+        images = np.clip(np.round(images * 255), 0, 255).astype(np.uint8)
+    n, h, w = images.shape
+    nrows = -(-n // ncols)
+    grid = Image.new("L", (ncols * (w + padding) + padding, nrows * (h + padding) + padding), 40)
+    for i, img in enumerate(images):
+        r, c = divmod(i, ncols)
+        grid.paste(Image.fromarray(img), (padding + c * (w + padding), padding + r * (h + padding)))
+    return grid.resize((grid.width * scale, grid.height * scale), Image.NEAREST)
+
+
+def digit_grid(images, labels=None, ncols=10, titles=None, cmap="gray_r", size=1.0):
+    """Draw images ``(n, 28, 28)`` in a grid, with an optional title under each."""
+    import matplotlib.pyplot as plt
+    images = np.asarray(images)
+    n = len(images)
+    nrows = -(-n // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * size, nrows * size * 1.15), squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i < n:
+            ax.imshow(images[i].reshape(28, 28) if images[i].size == 784 else images[i], cmap=cmap)
+            if titles is not None:
+                ax.set_title(titles[i], fontsize=8)
+            elif labels is not None:
+                ax.set_title(str(labels[i]), fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def plot_history(history, title=None):
+    """Training cost and train/test accuracy per epoch, from :func:`nnlib.training.sgd`'s history."""
+    import matplotlib.pyplot as plt
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.5))
+    epochs = history["epoch"]
+    if history.get("loss"):
+        ax1.plot(epochs, history["loss"], marker=".")
+    ax1.set(xlabel="epoch", ylabel="training cost", title="cost")
+    for key in ("train_accuracy", "test_accuracy"):
+        if history.get(key):
+            ax2.plot(epochs, np.array(history[key]) * 100, marker=".", label=key.replace("_", " "))
+    ax2.set(xlabel="epoch", ylabel="accuracy (%)", title="accuracy")
+    ax2.legend()
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_confusion_matrix(matrix, title="confusion matrix"):
+    """Draw a ``(k, k)`` confusion matrix (rows: true class, columns: predicted) with counts."""
+    import matplotlib.pyplot as plt
+    matrix = np.asarray(matrix)
+    k = matrix.shape[0]
+    fig, ax = plt.subplots(figsize=(6, 5.5))
+    ax.imshow(np.log1p(matrix), cmap="Blues")
+    for i in range(k):
+        for j in range(k):
+            ax.text(j, i, str(matrix[i, j]), ha="center", va="center", fontsize=7,
+                    color="white" if i == j else "black")
+    ax.set(xticks=range(k), yticks=range(k), xlabel="predicted", ylabel="true", title=title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_weights(weights, ncols=10, shape=(28, 28), size=1.0):
+    """Draw each row of a first-layer weight matrix ``(n_1, 784)`` as a 28×28 image.
+
+    Red is positive, blue negative, on a symmetric scale per image.
+    """
+    import matplotlib.pyplot as plt
+    weights = np.asarray(weights)
+    n = weights.shape[0]
+    nrows = -(-n // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * size, nrows * size), squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i < n:
+            lim = np.abs(weights[i]).max() or 1.0
+            ax.imshow(weights[i].reshape(shape), cmap="RdBu_r", vmin=-lim, vmax=lim)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,142 @@
+"""Training by mini-batch stochastic gradient descent.
+
+One epoch: shuffle the training columns with a seeded generator, cut them into
+mini-batches, and for each batch take one step
+
+    v ← μ v − η (∇C + λ W)        (momentum μ; μ = 0 is plain SGD)
+    W ← W + v,  b ← b + v_b        (L2 weight decay λ acts on weights only)
+
+where ∇C comes from :meth:`Network.backprop` (the mean over the batch).
+"""
+import time
+
+import numpy as np
+
+from .datasets import one_hot
+
+
+class TrainingDiverged(FloatingPointError):
+    """Raised when the cost or a gradient becomes NaN or infinite during training."""
+
+
+def _targets_and_labels(net, y):
+    """Accept integer labels ``(m,)`` or target columns ``(n_L, m)``; return both."""
+    y = np.asarray(y)
+    if y.ndim == 1:
+        return one_hot(y, net.sizes[-1], dtype=net.dtype), y
+    if y.ndim == 2 and y.shape[0] == net.sizes[-1]:
+        return y.astype(net.dtype, copy=False), np.argmax(y, axis=0)
+    raise ValueError(f"y must be labels of shape (m,) or targets of shape ({net.sizes[-1]}, m); got {y.shape}")
+
+
+def _check_hyperparameters(epochs, batch_size, eta, momentum, l2):
+    def is_int(v):
+        return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+    if not is_int(epochs) or epochs < 0:
+        raise ValueError(f"epochs must be a non-negative integer, got {epochs!r}")
+    if not is_int(batch_size) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    if not np.isfinite(eta) or eta <= 0:
+        raise ValueError(f"the learning rate eta must be a positive number, got {eta!r}")
+    if not 0 <= momentum < 1:
+        raise ValueError(f"momentum must lie in [0, 1), got {momentum!r}")
+    if not np.isfinite(l2) or l2 < 0:
+        raise ValueError(f"the L2 coefficient must be >= 0, got {l2!r}")
+
+
+def sgd(net, x, y, epochs, batch_size, eta, rng, momentum=0.0, l2=0.0,
+        test=None, callback=None, verbose=False, monitor_train=True):
+    """Train ``net`` in place by mini-batch SGD; return the per-epoch history.
+
+    Parameters
+    ----------
+    net : Network
+    x : array ``(n_0, m)``
+        Training inputs, one sample per column.
+    y : array ``(m,)`` of integer labels, or ``(n_L, m)`` of targets
+    epochs, batch_size : int
+    eta : float
+        Learning rate η.
+    rng : numpy.random.Generator or int
+        Shuffles the samples each epoch (an int is used as a seed).  No global
+        random state is touched, so the same seed gives the same run.
+    momentum : float
+        μ in [0, 1); 0 gives plain SGD.
+    l2 : float
+        λ: adds (λ/2) Σ w² to the cost, i.e. λ W to each weight gradient.
+    test : tuple ``(x_test, labels_test)`` or None
+        Evaluated after every epoch.
+    callback : callable(epoch, history) or None
+        Called after every epoch (epochs count from 1).
+    verbose : bool
+        Print one line per epoch.
+    monitor_train : bool
+        Also compute the cost and accuracy on the whole training set after each epoch.
+
+    Returns
+    -------
+    dict of lists, one entry per epoch: ``"epoch"``, ``"loss"`` (training cost),
+    ``"train_accuracy"``, ``"test_accuracy"``, ``"seconds"`` (time of the epoch's updates).
+
+    Raises
+    ------
+    TrainingDiverged
+        If a gradient or the cost becomes NaN or infinite; the message names
+        the epoch and the batch.
+    """
+    _check_hyperparameters(epochs, batch_size, eta, momentum, l2)
+    rng = np.random.default_rng(rng)
+    x = net._as_batch(x)
+    targets, labels = _targets_and_labels(net, y)
+    m = x.shape[1]
+    if targets.shape[1] != m:
+        raise ValueError(f"x has {m} samples (columns) but y has {targets.shape[1]}")
+    velocity_w = [np.zeros_like(w) for w in net.weights]
+    velocity_b = [np.zeros_like(b) for b in net.biases]
+    history = {"epoch": [], "loss": [], "train_accuracy": [], "test_accuracy": [], "seconds": []}
+
+    for epoch in range(1, epochs + 1):
+        start = time.perf_counter()
+        order = rng.permutation(m)
+        for batch, k in enumerate(range(0, m, batch_size), start=1):
+            idx = order[k:k + batch_size]
+            nabla_b, nabla_w = net.backprop(x[:, idx], targets[:, idx])
+            if not all(np.isfinite(nb).all() for nb in nabla_b):
+                raise TrainingDiverged(
+                    f"training diverged at epoch {epoch}, batch {batch}: the gradient is NaN or "
+                    f"infinite (learning rate eta={eta:g}); try a smaller learning rate")
+            for w, b, vw, vb, nw, nb in zip(net.weights, net.biases, velocity_w, velocity_b,
+                                            nabla_w, nabla_b):
+                if l2:
+                    nw = nw + l2 * w
+                vw *= momentum
+                vw -= eta * nw
+                vb *= momentum
+                vb -= eta * nb
+                w += vw
+                b += vb
+        seconds = time.perf_counter() - start
+
+        history["epoch"].append(epoch)
+        history["seconds"].append(seconds)
+        if monitor_train:
+            a = net.feedforward(x)
+            loss = float(net.cost_fn(a, targets))
+            if not np.isfinite(loss):
+                raise TrainingDiverged(f"training diverged at epoch {epoch}: the training cost is "
+                                       f"{loss} (learning rate eta={eta:g}); try a smaller learning rate")
+            history["loss"].append(loss)
+            history["train_accuracy"].append(float(np.mean(np.argmax(a, axis=0) == labels)))
+        if test is not None:
+            history["test_accuracy"].append(net.evaluate(*test))
+        if verbose:
+            parts = [f"Epoch {epoch:2d}"]
+            if monitor_train:
+                parts += [f"loss {history['loss'][-1]:.4f}", f"train {history['train_accuracy'][-1]:.2%}"]
+            if test is not None:
+                parts.append(f"test {history['test_accuracy'][-1]:.2%}")
+            parts.append(f"{seconds:.2f} s")
+            print(", ".join(parts), flush=True)
+        if callback is not None:
+            callback(epoch, history)
+    return history

@@ -1,0 +1,113 @@
+import numpy as np
+import pytest
+
+from nnlib import Network, check_gradients, max_relative_error, one_hot
+
+# (hidden activation, output, cost): every combination the library supports
+PAIRS = [(h, o, c) for h in ("sigmoid", "tanh", "relu")
+         for o, c in (("sigmoid", "quadratic"), ("sigmoid", "binary_cross_entropy"),
+                      ("softmax", "cross_entropy"), ("softmax", "quadratic"),
+                      ("identity", "quadratic"), ("tanh", "quadratic"))]
+SHAPES = [[3, 2], [4, 5, 3], [5, 4, 6, 3]]
+
+
+def _batch(sizes, m=4, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((sizes[0], m))
+    y = one_hot(rng.integers(0, sizes[-1], size=m), sizes[-1])
+    return x, y
+
+
+@pytest.mark.parametrize("hidden,output,cost", PAIRS)
+@pytest.mark.parametrize("sizes", SHAPES)
+def test_backprop_matches_numerical_gradient(sizes, hidden, output, cost):
+    net = Network(sizes, activation=hidden, output=output, cost=cost, init="scaled", rng=7)
+    for b in net.biases:  # non-zero biases, so their gradients are tested in general position
+        b += np.random.default_rng(8).standard_normal(b.shape) * 0.1
+    x, y = _batch(sizes)
+    if output == "sigmoid" and cost == "binary_cross_entropy":
+        y = y * 0.8 + 0.1  # soft targets exercise both log terms
+    results = check_gradients(net, x, y, h=1e-5)
+    assert set(results) == {f"{p}{l}" for l in range(1, len(sizes)) for p in "Wb"}
+    assert max_relative_error(results) < 1e-7, results
+
+
+def test_shapes_follow_the_notation():
+    net = Network([784, 30, 10], rng=0)
+    assert [w.shape for w in net.weights] == [(30, 784), (10, 30)]
+    assert [b.shape for b in net.biases] == [(30, 1), (10, 1)]
+    assert net.num_parameters() == 784 * 30 + 30 + 30 * 10 + 10
+    zs, activations = net.forward(np.zeros((784, 7)))
+    assert [z.shape for z in zs] == [(30, 7), (10, 7)]
+    assert [a.shape for a in activations] == [(784, 7), (30, 7), (10, 7)]
+    assert net.feedforward(np.zeros(784)).shape == (10, 1)
+
+
+def test_known_output_of_a_tiny_network():
+    net = Network([2, 1], output="sigmoid")
+    net.weights[0][:] = [[0.5, -1.0]]
+    net.biases[0][:] = [[0.25]]
+    z = 0.5 * 2.0 - 1.0 * 1.0 + 0.25
+    np.testing.assert_allclose(net.feedforward(np.array([[2.0], [1.0]])), [[1 / (1 + np.exp(-z))]])
+
+
+def test_backprop_gradient_of_mean_is_mean_of_gradients():
+    net = Network([3, 4, 2], rng=1)
+    x, y = _batch([3, 4, 2], m=6, seed=2)
+    nb, nw = net.backprop(x, y)
+    parts = [net.backprop(x[:, [i]], y[:, [i]]) for i in range(6)]
+    for l in range(2):
+        np.testing.assert_allclose(nw[l], sum(p[1][l] for p in parts) / 6)
+        np.testing.assert_allclose(nb[l], sum(p[0][l] for p in parts) / 6)
+
+
+def test_seeded_init_is_reproducible_and_init_scales():
+    a, b = Network([50, 20, 10], rng=3), Network([50, 20, 10], rng=3)
+    for wa, wb in zip(a.weights, b.weights):
+        np.testing.assert_array_equal(wa, wb)
+    scaled = Network([10000, 50], init="scaled", rng=0)
+    assert scaled.weights[0].std() == pytest.approx(0.01, rel=0.02)
+    he = Network([10000, 50], init="he", rng=0)
+    assert he.weights[0].std() == pytest.approx(np.sqrt(2 / 10000), rel=0.02)
+    assert not he.biases[0].any()
+
+
+def test_predict_and_evaluate():
+    net = Network([2, 2], output="identity")
+    net.weights[0][:] = np.eye(2)
+    net.biases[0][:] = 0
+    x = np.array([[1.0, 0.0, 3.0], [0.0, 1.0, 2.0]])
+    np.testing.assert_array_equal(net.predict(x), [0, 1, 0])
+    assert net.evaluate(x, [0, 1, 1]) == pytest.approx(2 / 3)
+
+
+def test_float32_network_keeps_float32():
+    net = Network([4, 3, 2], dtype=np.float32, rng=0)
+    out = net.feedforward(np.ones((4, 5)))
+    assert out.dtype == np.float32
+    nb, nw = net.backprop(np.ones((4, 5)), np.zeros((2, 5)))
+    assert all(g.dtype == np.float32 for g in nb + nw)
+
+
+@pytest.mark.parametrize("sizes", [[], [5], [784, 0, 10], [784, -3, 10], [784, 2.5, 10], [3, True]])
+def test_bad_sizes(sizes):
+    with pytest.raises(ValueError, match="sizes"):
+        Network(sizes)
+
+
+def test_bad_names_and_shapes():
+    with pytest.raises(ValueError, match="unknown activation"):
+        Network([2, 2], activation="gelu")
+    with pytest.raises(ValueError, match="unknown cost"):
+        Network([2, 2], cost="hinge")
+    with pytest.raises(ValueError, match="unknown init"):
+        Network([2, 2], init="zeros")
+    with pytest.raises(ValueError, match="output activation"):
+        Network([2, 2], activation="softmax")
+    net = Network([3, 2], rng=0)
+    with pytest.raises(ValueError, match=r"input must have shape \(3, m\).*\(4, 2\)"):
+        net.feedforward(np.zeros((4, 2)))
+    with pytest.raises(ValueError, match=r"targets must have shape \(2, 5\)"):
+        net.backprop(np.zeros((3, 5)), np.zeros((5, 2)))
+    with pytest.raises(ValueError, match="5 samples but 4 labels"):
+        net.evaluate(np.zeros((3, 5)), [0, 1, 0, 1])

@@ -1,0 +1,101 @@
+import numpy as np
+import pytest
+
+from nnlib import Network, TrainingDiverged, load_mnist, sgd, to_columns
+
+
+def _toy(seed=0, m=200):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((2, m))
+    labels = (x[0] + 0.5 * x[1] > 0).astype(int)
+    return x, labels
+
+
+def test_training_reduces_the_cost_and_returns_history():
+    x, labels = _toy()
+    net = Network([2, 4, 2], rng=0)
+    h = sgd(net, x, labels, epochs=5, batch_size=10, eta=2.0, rng=1, test=(x, labels))
+    assert h["epoch"] == [1, 2, 3, 4, 5]
+    assert len(h["loss"]) == len(h["test_accuracy"]) == len(h["seconds"]) == 5
+    assert h["loss"][-1] < h["loss"][0]
+    assert h["train_accuracy"][-1] > 0.9
+
+
+def test_seeded_runs_are_identical_bit_for_bit():
+    x, labels = _toy()
+    runs = []
+    for _ in range(2):
+        net = Network([2, 5, 2], activation="relu", output="softmax", cost="cross_entropy", init="he", rng=3)
+        sgd(net, x, labels, epochs=3, batch_size=7, eta=0.1, rng=4, momentum=0.9, l2=1e-4)
+        runs.append(net)
+    for a, b in zip(runs[0].weights + runs[0].biases, runs[1].weights + runs[1].biases):
+        np.testing.assert_array_equal(a, b)
+    other = Network([2, 5, 2], activation="relu", output="softmax", cost="cross_entropy", init="he", rng=3)
+    sgd(other, x, labels, epochs=3, batch_size=7, eta=0.1, rng=5, momentum=0.9, l2=1e-4)
+    assert not np.array_equal(other.weights[0], runs[0].weights[0])
+
+
+def test_l2_shrinks_weights():
+    x, labels = _toy()
+    norms = []
+    for l2 in (0.0, 0.5):
+        net = Network([2, 8, 2], init="scaled", rng=0)
+        sgd(net, x, labels, epochs=5, batch_size=10, eta=1.0, rng=1, l2=l2, monitor_train=False)
+        norms.append(sum(np.sum(w ** 2) for w in net.weights))
+    assert norms[1] < 0.5 * norms[0]
+
+
+def test_one_momentum_step_by_hand():
+    x, labels = _toy(m=4)
+    net = Network([2, 2], rng=0)
+    w0 = net.weights[0].copy()
+    nb, nw = net.backprop(x, np.eye(2)[:, labels])
+    sgd(net, x, labels, epochs=1, batch_size=4, eta=0.5, rng=0, momentum=0.9, monitor_train=False)
+    np.testing.assert_allclose(net.weights[0], w0 - 0.5 * nw[0])  # first step: v = −η∇C
+
+
+def test_divergence_is_reported_with_epoch_and_batch():
+    x, labels = _toy()
+    net = Network([2, 16, 2], activation="relu", output="softmax", cost="cross_entropy", init="he", rng=0)
+    with np.errstate(all="ignore"):
+        with pytest.raises(TrainingDiverged, match=r"epoch \d+, batch \d+.*eta=1e\+06"):
+            sgd(net, x * 1e3, labels, epochs=5, batch_size=10, eta=1e6, rng=0)
+
+
+def test_callback_and_verbose(capsys):
+    x, labels = _toy()
+    seen = []
+    sgd(Network([2, 3, 2], rng=0), x, labels, epochs=2, batch_size=50, eta=1.0, rng=0,
+        verbose=True, callback=lambda epoch, h: seen.append((epoch, len(h["loss"]))))
+    assert seen == [(1, 1), (2, 2)]
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 2 and out[0].startswith("Epoch  1, loss ")
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    ({"eta": -1.0}, "learning rate"), ({"eta": 0.0}, "learning rate"), ({"eta": float("nan")}, "learning rate"),
+    ({"batch_size": 0}, "batch_size"), ({"batch_size": 2.5}, "batch_size"), ({"epochs": -1}, "epochs"),
+    ({"momentum": 1.0}, "momentum"), ({"l2": -0.1}, "L2")])
+def test_bad_hyperparameters(kwargs, match):
+    x, labels = _toy(m=10)
+    args = dict(epochs=1, batch_size=5, eta=1.0, rng=0)
+    args.update(kwargs)
+    with pytest.raises(ValueError, match=match):
+        sgd(Network([2, 2], rng=0), x, labels, **args)
+
+
+def test_bad_labels_and_sizes():
+    x, labels = _toy(m=10)
+    with pytest.raises(ValueError, match="integers in 0..1"):
+        sgd(Network([2, 2], rng=0), x, labels + 5, epochs=1, batch_size=5, eta=1.0, rng=0)
+    with pytest.raises(ValueError, match="10 samples"):
+        sgd(Network([2, 2], rng=0), x, labels[:9], epochs=1, batch_size=5, eta=1.0, rng=0)
+
+
+def test_short_mnist_run_beats_90_percent():
+    mnist = load_mnist()
+    x, xt = to_columns(mnist.train_images), to_columns(mnist.test_images)
+    net = Network([784, 30, 10], init="normal", rng=1, dtype=np.float32)
+    h = sgd(net, x, mnist.train_labels, epochs=1, batch_size=10, eta=3.0, rng=2,
+            test=(xt, mnist.test_labels), monitor_train=False)
+    assert h["test_accuracy"][-1] > 0.90
