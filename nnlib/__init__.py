@@ -11,6 +11,7 @@ Each module is one idea:
 * :mod:`nnlib.metrics` — accuracy, confusion matrix
 * :mod:`nnlib.plotting` — digit grids, curves, confusion matrices, weights
 * :mod:`nnlib.io` — saving and loading parameters safely
+* :mod:`nnlib.seeds` — the four seed systems as written, mistakes included, for comparison
 """
 from .activations import (identity, identity_prime, relu, relu_prime, sigmoid, sigmoid_prime,
                           softmax, softmax_backward, tanh, tanh_prime)
@@ -20,6 +21,7 @@ from .io import ParameterFileError, load_network, save_network
 from .losses import (binary_cross_entropy, binary_cross_entropy_gradient, cross_entropy,
                      cross_entropy_gradient, quadratic, quadratic_gradient)
 from .metrics import accuracy, confusion_matrix
+from . import seeds
 from .network import Network
 from .training import TrainingDiverged, sgd
 
