@@ -15,7 +15,8 @@ Each module is one idea:
 """
 from .activations import (identity, identity_prime, relu, relu_prime, sigmoid, sigmoid_prime,
                           softmax, softmax_backward, tanh, tanh_prime)
-from .datasets import IDXError, load_mnist, minibatches, one_hot, read_idx, to_columns
+from .datasets import (DownloadError, IDXError, download_mnist, load_mnist, minibatches, one_hot,
+                       read_idx, to_columns)
 from .gradcheck import check_gradients, max_relative_error, numerical_gradient, relative_error
 from .io import ParameterFileError, load_network, save_network
 from .losses import (binary_cross_entropy, binary_cross_entropy_gradient, cross_entropy,

@@ -9,7 +9,7 @@ import numpy as np
 
 
 def sigmoid(z):
-    """The logistic function 1 / (1 + e^(-z)), without overflow for large |z|.
+    """The logistic function 1 / (1 + e^(-z)), without overflow for large ``|z|``.
 
     For z >= 0 we use 1 / (1 + e^(-z)); for z < 0 the equal form
     e^z / (1 + e^z).  Each exponent is <= 0, so ``exp`` never overflows

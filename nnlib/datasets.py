@@ -20,11 +20,15 @@ So MNIST's image files start with the magic number 0x00000803 and have a
 import collections
 import gzip
 import hashlib
+import math
 import os
+import urllib.request
 import zlib
 from pathlib import Path
 
 import numpy as np
+
+from .io import atomic_write
 
 #: IDX type byte -> numpy dtype (big-endian where it matters)
 IDX_DTYPES = {0x08: np.dtype("u1"), 0x09: np.dtype("i1"), 0x0B: np.dtype(">i2"),
@@ -46,6 +50,17 @@ MNIST_SHA256 = {
     "t10k-images-idx3-ubyte.gz": "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
     "t10k-labels-idx1-ubyte.gz": "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
 }
+
+#: Where :func:`download_mnist` looks for the four files (tried in this order).
+MNIST_MIRRORS = (
+    "https://ossci-datasets.s3.amazonaws.com/mnist/",
+    "https://storage.googleapis.com/cvdf-datasets/mnist/",
+)
+#: Fashion-MNIST uses the same four file names and the same IDX format.  Its SHA-256
+#: sums are not listed here (they could not be verified when this was written):
+#: pass your own, ``download_mnist(dir, mirrors=FASHION_MNIST_MIRRORS, sha256={...})``.
+FASHION_MNIST_FILES = dict(MNIST_FILES)
+FASHION_MNIST_MIRRORS = ("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",)
 
 MNIST = collections.namedtuple("MNIST", "train_images train_labels test_images test_labels")
 MNIST.__doc__ = """The four MNIST arrays: images ``(n, 28, 28)``, labels ``(n,)``."""
@@ -118,7 +133,7 @@ def read_idx(path, expected_shape=None):
                     or any(e is not None and e != s for s, e in zip(shape, expected_shape))):
                 want = "(" + ", ".join("n" if e is None else str(e) for e in expected_shape) + ")"
                 raise IDXError(f"{path}: has shape {shape}, expected {want}")
-            nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+            nbytes = math.prod(shape) * dtype.itemsize  # Python ints: no overflow
             if nbytes > MAX_IDX_BYTES:
                 raise IDXError(f"{path}: header claims shape {shape} ({nbytes:,} bytes of data), "
                                f"more than the {MAX_IDX_BYTES:,} this reader accepts")
@@ -129,7 +144,11 @@ def read_idx(path, expected_shape=None):
         if isinstance(e, FileNotFoundError):
             raise
         raise IDXError(f"{path}: cannot be read as IDX ({e})") from None
-    return np.frombuffer(data, dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="))
+    try:
+        array = np.frombuffer(data, dtype=dtype).reshape(shape)
+    except ValueError as e:  # e.g. more dimensions than numpy supports, or an absurd empty shape
+        raise IDXError(f"{path}: shape {shape} cannot be made into a numpy array ({e})") from None
+    return array.astype(dtype.newbyteorder("="))
 
 
 def sha256(path):
@@ -218,3 +237,65 @@ def minibatches(x, y, batch_size, rng=None):
     for k in range(0, m, batch_size):
         idx = order[k:k + batch_size]
         yield x[:, idx], y[..., idx]
+
+
+_file_sha256 = sha256  # download_mnist's argument ``sha256`` hides the function's name
+
+
+class DownloadError(OSError):
+    """No mirror delivered a file with the right SHA-256; the message lists every attempt."""
+
+
+def download_mnist(directory, mirrors=MNIST_MIRRORS, files=MNIST_FILES, sha256=MNIST_SHA256,
+                   timeout=30, max_bytes=200 * 2**20):
+    """Download the MNIST files (or another set in the same format) into ``directory``.
+
+    Each file in ``files`` is fetched from the first of ``mirrors`` (base URLs)
+    that answers, streamed into a temporary file while its SHA-256 is computed,
+    and renamed into place only if the digest equals ``sha256[name]``; a bad
+    download never replaces a good file.  Files already present with the right
+    digest are not fetched again.  On failure the next mirror is tried; if all
+    fail, :class:`DownloadError` lists what went wrong with each one.
+
+    ``sha256`` is required for every file: pass ``sha256=None`` and you get a
+    ValueError, not an unchecked download.  Returns the directory, ready for
+    ``load_mnist(directory)``.  (The course itself never downloads: MNIST ships
+    with nnlib.)
+    """
+    if sha256 is None or any(name not in sha256 for name in files.values()):
+        raise ValueError("download_mnist needs the SHA-256 digest of every file: "
+                         "pass sha256={file name: hex digest}")
+    if not mirrors:
+        raise ValueError("download_mnist needs at least one mirror URL")
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    for name in files.values():
+        path, want = directory / name, sha256[name].lower()
+        if path.exists() and _file_sha256(path) == want:
+            continue  # already downloaded and intact
+        failures = []
+        for mirror in mirrors:
+            url = mirror.rstrip("/") + "/" + name
+            try:
+                atomic_write(path, lambda f: _fetch_verified(url, f, want, timeout, max_bytes))
+                break
+            except (OSError, ValueError) as e:  # URLError and HTTPError are OSErrors
+                failures.append(f"{url}: {e}")
+        else:
+            raise DownloadError(f"could not download {name} into {directory}; every mirror failed:\n  "
+                                + "\n  ".join(failures))
+    return directory
+
+
+def _fetch_verified(url, f, want, timeout, max_bytes):
+    """Copy ``url`` into the open file ``f``; ValueError if its SHA-256 is not ``want``."""
+    h, size = hashlib.sha256(), 0
+    with urllib.request.urlopen(url, timeout=timeout) as response:
+        for chunk in iter(lambda: response.read(1 << 20), b""):
+            size += len(chunk)
+            if size > max_bytes:
+                raise ValueError(f"larger than {max_bytes:,} bytes; refused")
+            h.update(chunk)
+            f.write(chunk)
+    if h.hexdigest() != want:
+        raise ValueError(f"SHA-256 mismatch: got {h.hexdigest()}, expected {want} ({size:,} bytes)")

@@ -2,7 +2,7 @@
 
 The centred difference  (f(x + h) − f(x − h)) / 2h  has truncation error
 O(h²); the forward difference  (f(x + h) − f(x)) / h  only O(h).  Both suffer
-round-off error of order ε·|f|/h (ε ≈ 1e-16 in float64), which grows as h
+round-off error of order ``ε·|f|/h`` (ε ≈ 1e-16 in float64), which grows as h
 shrinks: check in float64, with h near 1e-5 (centred).
 """
 import collections
@@ -50,7 +50,7 @@ def numerical_gradient(f, x, h=1e-5, method="centred", indices=None):
 
 
 def relative_error(a, b, floor=1e-8):
-    """Element-wise |a − b| / max(|a|, |b|, floor).
+    """Element-wise ``|a − b| / max(|a|, |b|, floor)``.
 
     The floor keeps the error finite where both gradients are (nearly) 0.
     Rules of thumb (float64, smooth functions): below 1e-7 the gradients

@@ -59,9 +59,10 @@ def load_network(path):
     """
     path = os.fspath(path)
     try:
-        with np.load(path, allow_pickle=False) as data:
-            if not isinstance(data, np.lib.npyio.NpzFile):
-                raise ParameterFileError(f"{path}: not an .npz archive of parameters")
+        data = np.load(path, allow_pickle=False)
+        if not isinstance(data, np.lib.npyio.NpzFile):  # a single .npy array
+            raise ParameterFileError(f"{path}: not an .npz archive of parameters")
+        with data:
             arrays = {k: data[k] for k in data.files}
     except FileNotFoundError:
         raise
@@ -81,23 +82,28 @@ def load_network(path):
     sizes = arrays["sizes"]
     if sizes.ndim != 1 or not np.issubdtype(sizes.dtype, np.integer):
         raise ParameterFileError(f"{path}: 'sizes' must be a 1-D integer array, got {sizes.dtype} {sizes.shape}")
-    try:
-        net = Network([int(n) for n in sizes], activation=str(arrays["activation"]),
-                      output=str(arrays["output"]), cost=str(arrays["cost"]), rng=0)
-    except ValueError as e:
-        raise ParameterFileError(f"{path}: {e}") from None
-    for l, (w, b) in enumerate(zip(net.weights, net.biases), start=1):
-        for name, want in ((f"W{l}", w), (f"b{l}", b)):
+    sizes = [int(n) for n in sizes]
+    if len(sizes) < 2 or min(sizes) < 1:
+        raise ParameterFileError(f"{path}: 'sizes' must hold at least two positive integers, got {sizes}")
+    # Check every array against the sizes *before* building the network, so that a file
+    # claiming enormous layers is refused instead of allocating them.
+    for l, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+        for name, want in ((f"W{l}", (n_out, n_in)), (f"b{l}", (n_out, 1))):
             if name not in arrays:
                 raise ParameterFileError(f"{path}: missing the array {name!r}")
             got = arrays[name]
-            if got.shape != want.shape:
-                raise ParameterFileError(f"{path}: {name} has shape {got.shape}, expected {want.shape} "
-                                         f"for sizes {net.sizes}")
+            if got.shape != want:
+                raise ParameterFileError(f"{path}: {name} has shape {got.shape}, expected {want} "
+                                         f"for sizes {sizes}")
             if got.dtype not in (np.float32, np.float64):
                 raise ParameterFileError(f"{path}: {name} has dtype {got.dtype}, expected float32 or float64")
             if not np.isfinite(got).all():
                 raise ParameterFileError(f"{path}: {name} contains NaN or infinite values")
+    try:
+        net = Network(sizes, activation=str(arrays["activation"]), output=str(arrays["output"]),
+                      cost=str(arrays["cost"]), rng=0)
+    except ValueError as e:
+        raise ParameterFileError(f"{path}: {e}") from None
     dtype = arrays["W1"].dtype
     net.dtype = np.dtype(dtype)
     net.weights = [arrays[f"W{l}"].astype(dtype) for l in range(1, len(net.sizes))]

@@ -24,12 +24,15 @@ _SHORTCUTS = {("softmax", "cross_entropy"), ("sigmoid", "binary_cross_entropy")}
 
 
 def _check_sizes(sizes):
+    if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__iter__"):
+        raise ValueError(f"sizes must be a list of layer sizes such as [784, 30, 10], got {sizes!r}")
     sizes = list(sizes)
     if len(sizes) < 2:
         raise ValueError(f"sizes must list at least an input and an output layer, got {sizes!r}")
-    for n in sizes:
+    for i, n in enumerate(sizes):
         if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or n < 1:
-            raise ValueError(f"layer sizes must be positive integers, got {sizes!r}")
+            raise ValueError(f"layer sizes must be positive integers, got {n!r} for layer {i} "
+                             f"in sizes {sizes!r}")
     return [int(n) for n in sizes]
 
 
@@ -93,7 +96,7 @@ class Network:
 
     @property
     def num_layers(self):
-        """L + 1: the number of layers, input layer included."""
+        """The number of layers, L + 1 (the input layer included)."""
         return len(self.sizes)
 
     def num_parameters(self):

@@ -6,8 +6,9 @@ mini-batches, and for each batch take one step
     v ← μ v − η (∇C + λ W)        (momentum μ; μ = 0 is plain SGD)
     W ← W + v,  b ← b + v_b        (L2 weight decay λ acts on weights only)
 
-where ∇C comes from :meth:`Network.backprop` (the mean over the batch).
+where ∇C comes from :meth:`nnlib.network.Network.backprop` (the mean over the batch).
 """
+import numbers
 import time
 
 import numpy as np
@@ -32,6 +33,9 @@ def _targets_and_labels(net, y):
 def _check_hyperparameters(epochs, batch_size, eta, momentum, l2):
     def is_int(v):
         return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+    for name, value in (("the learning rate eta", eta), ("momentum", momentum), ("the L2 coefficient", l2)):
+        if not isinstance(value, numbers.Real) or isinstance(value, bool):
+            raise ValueError(f"{name} must be a number, got {value!r}")
     if not is_int(epochs) or epochs < 0:
         raise ValueError(f"epochs must be a non-negative integer, got {epochs!r}")
     if not is_int(batch_size) or batch_size < 1:
@@ -44,13 +48,20 @@ def _check_hyperparameters(epochs, batch_size, eta, momentum, l2):
         raise ValueError(f"the L2 coefficient must be >= 0, got {l2!r}")
 
 
+def _first_nonfinite_parameter(net):
+    """The name (``"W2"``, ...) of the first parameter holding a NaN or inf, or None."""
+    if all(np.isfinite(w).all() and np.isfinite(b).all() for w, b in zip(net.weights, net.biases)):
+        return None  # the fast path, taken after every batch
+    return next(name for name, p in net.parameters() if not np.isfinite(p).all())
+
+
 def sgd(net, x, y, epochs, batch_size, eta, rng, momentum=0.0, l2=0.0,
         test=None, callback=None, verbose=False, monitor_train=True):
     """Train ``net`` in place by mini-batch SGD; return the per-epoch history.
 
     Parameters
     ----------
-    net : Network
+    net : nnlib.network.Network
     x : array ``(n_0, m)``
         Training inputs, one sample per column.
     y : array ``(m,)`` of integer labels, or ``(n_L, m)`` of targets
@@ -81,54 +92,69 @@ def sgd(net, x, y, epochs, batch_size, eta, rng, momentum=0.0, l2=0.0,
     Raises
     ------
     TrainingDiverged
-        If a gradient or the cost becomes NaN or infinite; the message names
-        the epoch and the batch.
+        If a weight, a bias or the cost becomes NaN or infinite, whichever layer
+        it starts in; the message names the epoch, the batch and the parameter.
+        The network keeps the parameters of the failing step.
+    ValueError
+        For a bad hyperparameter, labels out of range, or inputs holding NaN/inf.
     """
     _check_hyperparameters(epochs, batch_size, eta, momentum, l2)
     rng = np.random.default_rng(rng)
-    x = net._as_batch(x)
+    # Keep each sample (column) contiguous in memory, so that gathering a mini-batch's columns
+    # reads 784 neighbouring numbers per sample instead of one number every m (no copy if the
+    # columns already are contiguous, as to_columns returns them).
+    x = np.asfortranarray(net._as_batch(x))
+    if not np.isfinite(x).all():
+        raise ValueError("the training inputs x contain NaN or infinite values")
     targets, labels = _targets_and_labels(net, y)
     m = x.shape[1]
     if targets.shape[1] != m:
         raise ValueError(f"x has {m} samples (columns) but y has {targets.shape[1]}")
+    if test is not None:
+        _targets_and_labels(net, np.asarray(test[1]).ravel())  # test labels out of range: ValueError
     velocity_w = [np.zeros_like(w) for w in net.weights]
     velocity_b = [np.zeros_like(b) for b in net.biases]
     history = {"epoch": [], "loss": [], "train_accuracy": [], "test_accuracy": [], "seconds": []}
 
     for epoch in range(1, epochs + 1):
-        start = time.perf_counter()
-        order = rng.permutation(m)
-        for batch, k in enumerate(range(0, m, batch_size), start=1):
-            idx = order[k:k + batch_size]
-            nabla_b, nabla_w = net.backprop(x[:, idx], targets[:, idx])
-            if not all(np.isfinite(nb).all() for nb in nabla_b):
-                raise TrainingDiverged(
-                    f"training diverged at epoch {epoch}, batch {batch}: the gradient is NaN or "
-                    f"infinite (learning rate eta={eta:g}); try a smaller learning rate")
-            for w, b, vw, vb, nw, nb in zip(net.weights, net.biases, velocity_w, velocity_b,
-                                            nabla_w, nabla_b):
-                if l2:
-                    nw = nw + l2 * w
-                vw *= momentum
-                vw -= eta * nw
-                vb *= momentum
-                vb -= eta * nb
-                w += vw
-                b += vb
-        seconds = time.perf_counter() - start
+        # A NaN or inf anywhere (a layer's z, a gradient, an update that overflows) ends up in
+        # the parameters; we check them after every step and raise TrainingDiverged, so numpy's
+        # own overflow/invalid warnings would only repeat the news: they are silenced here.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            start = time.perf_counter()
+            order = rng.permutation(m)
+            for batch, k in enumerate(range(0, m, batch_size), start=1):
+                idx = order[k:k + batch_size]
+                nabla_b, nabla_w = net.backprop(x[:, idx], targets[:, idx])
+                for w, b, vw, vb, nw, nb in zip(net.weights, net.biases, velocity_w, velocity_b,
+                                                nabla_w, nabla_b):
+                    if l2:
+                        nw = nw + l2 * w
+                    vw *= momentum
+                    vw -= eta * nw
+                    vb *= momentum
+                    vb -= eta * nb
+                    w += vw
+                    b += vb
+                bad = _first_nonfinite_parameter(net)
+                if bad is not None:
+                    raise TrainingDiverged(
+                        f"training diverged at epoch {epoch}, batch {batch}: {bad} became NaN or "
+                        f"infinite (learning rate eta={eta:g}); try a smaller learning rate")
+            seconds = time.perf_counter() - start
 
-        history["epoch"].append(epoch)
-        history["seconds"].append(seconds)
-        if monitor_train:
-            a = net.feedforward(x)
-            loss = float(net.cost_fn(a, targets))
-            if not np.isfinite(loss):
-                raise TrainingDiverged(f"training diverged at epoch {epoch}: the training cost is "
-                                       f"{loss} (learning rate eta={eta:g}); try a smaller learning rate")
-            history["loss"].append(loss)
-            history["train_accuracy"].append(float(np.mean(np.argmax(a, axis=0) == labels)))
-        if test is not None:
-            history["test_accuracy"].append(net.evaluate(*test))
+            history["epoch"].append(epoch)
+            history["seconds"].append(seconds)
+            if monitor_train:
+                a = net.feedforward(x)
+                loss = float(net.cost_fn(a, targets))
+                if not np.isfinite(loss):
+                    raise TrainingDiverged(f"training diverged at epoch {epoch}: the training cost is "
+                                           f"{loss} (learning rate eta={eta:g}); try a smaller learning rate")
+                history["loss"].append(loss)
+                history["train_accuracy"].append(float(np.mean(np.argmax(a, axis=0) == labels)))
+            if test is not None:
+                history["test_accuracy"].append(net.evaluate(*test))
         if verbose:
             parts = [f"Epoch {epoch:2d}"]
             if monitor_train:

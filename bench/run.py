@@ -1,0 +1,255 @@
+"""Side-by-side benchmarks for nnlib (a script, not a test).
+
+    python bench/run.py                  # everything (several minutes)
+    python bench/run.py --quick          # fewer repeats and samples
+    python bench/run.py --only torch     # one part: classic, torch, target, notebooks (repeatable)
+    OPENBLAS_NUM_THREADS=1 python bench/run.py --only torch   # one thread for numpy and torch alike
+
+Parts:
+
+* classic   -- nnlib's matrix mini-batch backprop against the classic per-sample loop
+               (nnlib.seeds.ClassicNetwork): 784-30-10 sigmoid, quadratic cost, batch 10, eta 3.0.
+* torch     -- nnlib against PyTorch on the CPU: the same MLP (ReLU hidden layer, softmax +
+               cross-entropy, SGD with momentum 0.9), float32, batch 64, the same number of threads,
+               for 784-30-10, 784-100-10 and 784-256-10.  Skipped with a message if torch is missing.
+* target    -- wall time until the test accuracy first reaches 98% (ReLU 784-256-10, he init,
+               softmax + cross-entropy, momentum 0.9, eta 0.1, batch 128, float32).
+* notebooks -- the whole nbval suite over book/ and a strict book build into a temporary folder.
+
+Candidates are interleaved (A, B, A, B, ...) so that noise from other processes hits both, and
+each figure is the median over the repeats; the spread (min-max) is printed too.  Per-epoch times
+are measured on a slice of the training set and scaled to 60,000 samples.
+"""
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+import nnlib
+from nnlib import Network, seeds, sgd, to_columns
+
+ROOT = Path(__file__).resolve().parent.parent
+EPOCH = 60_000
+
+
+def blas_threads():
+    """The number of threads numpy's BLAS uses: threadpoolctl if installed, else the
+    OPENBLAS_NUM_THREADS / OMP_NUM_THREADS variables, else the CPU count."""
+    try:
+        from threadpoolctl import threadpool_info
+        counts = [p["num_threads"] for p in threadpool_info() if p.get("user_api") == "blas"]
+        if counts:
+            return max(counts)
+    except ImportError:
+        pass
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        if os.environ.get(var, "").isdigit():
+            return int(os.environ[var])
+    return os.cpu_count() or 1
+
+
+def describe_machine():
+    cpu = platform.processor() or "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    blas = "unknown BLAS"
+    try:
+        from threadpoolctl import threadpool_info
+        libs = [f"{p['internal_api']} {p.get('version') or ''} ({p['num_threads']} threads)".strip()
+                for p in threadpool_info() if p.get("user_api") == "blas"]
+        blas = ", ".join(libs) or blas
+    except ImportError:
+        pass
+    print(f"machine: {cpu}, {os.cpu_count()} logical CPUs; Python {platform.python_version()}, "
+          f"numpy {np.__version__}, BLAS: {blas}; nnlib {nnlib.__version__}")
+
+
+def spread(values):
+    return f"median {statistics.median(values):.3f} s (min {min(values):.3f}, max {max(values):.3f}, n={len(values)})"
+
+
+def interleave(candidates, repeats):
+    """Run each candidate once per round, ``repeats`` rounds; returns {name: [seconds, ...]}."""
+    times = {name: [] for name in candidates}
+    for _ in range(repeats):
+        for name, fn in candidates.items():
+            times[name].append(fn())
+    return times
+
+
+def mnist_columns():
+    mnist = nnlib.load_mnist()
+    return (to_columns(mnist.train_images), mnist.train_labels,
+            to_columns(mnist.test_images), mnist.test_labels)
+
+
+# ------------------------------------------------------------------------------------ parts
+def bench_classic(data, repeats, n):
+    x, labels = data[0][:, :n], data[1][:n]
+    pairs = seeds.classic_data(x, labels)
+    scale = EPOCH / n
+
+    def classic():
+        net = seeds.ClassicNetwork([784, 30, 10], rng=1)
+        start = time.perf_counter()
+        net.SGD(pairs, 1, 10, 3.0, verbose=False)
+        return (time.perf_counter() - start) * scale
+
+    def matrix(dtype):
+        def run():
+            net = Network([784, 30, 10], rng=1, dtype=dtype)
+            h = sgd(net, x, labels, epochs=1, batch_size=10, eta=3.0, rng=2, monitor_train=False)
+            return h["seconds"][0] * scale
+        return run
+
+    print(f"\n== matrix mini-batch backprop vs the classic per-sample loop "
+          f"(784-30-10 sigmoid, batch 10, {n:,} samples per timing, scaled to one epoch of {EPOCH:,})")
+    times = interleave({"classic per-sample (float64)": classic,
+                        "nnlib matrix (float64)": matrix(np.float64),
+                        "nnlib matrix (float32)": matrix(np.float32)}, repeats)
+    for name, t in times.items():
+        print(f"  {name:32s} {spread(t)} per epoch")
+    base = statistics.median(times["classic per-sample (float64)"])
+    for name in ("nnlib matrix (float64)", "nnlib matrix (float32)"):
+        print(f"  ratio {name} / classic: {statistics.median(times[name]) / base:.3f} "
+              f"({base / statistics.median(times[name]):.1f}x faster)")
+
+
+def bench_torch(data, repeats, n, batch=64):
+    try:
+        import torch
+    except ImportError:
+        print("\n== nnlib vs PyTorch: skipped (torch is not installed; pip install torch to run it)")
+        return
+    threads = blas_threads()
+    torch.set_num_threads(threads)
+    x, labels = data[0][:, :n], data[1][:n]
+    x_rows = torch.from_numpy(np.ascontiguousarray(x.T))          # torch's layout: one sample per row
+    y_rows = torch.from_numpy(labels.astype(np.int64))
+    scale = EPOCH / n
+    print(f"\n== nnlib vs PyTorch {torch.__version__} on the CPU ({threads} threads each; float32; "
+          f"ReLU, softmax + cross-entropy, SGD momentum 0.9; batch {batch}; {n:,} samples per timing, "
+          f"scaled to one epoch of {EPOCH:,})")
+
+    for hidden in (30, 100, 256):
+        def nnlib_epoch():
+            net = Network([784, hidden, 10], activation="relu", output="softmax", cost="cross_entropy",
+                          init="he", rng=0, dtype=np.float32)
+            h = sgd(net, x, labels, epochs=1, batch_size=batch, eta=0.1, rng=1, momentum=0.9,
+                    monitor_train=False)
+            return h["seconds"][0] * scale
+
+        def torch_epoch():
+            torch.manual_seed(0)
+            model = torch.nn.Sequential(torch.nn.Linear(784, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, 10))
+            opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+            gen = torch.Generator().manual_seed(1)
+            start = time.perf_counter()
+            order = torch.randperm(n, generator=gen)
+            for k in range(0, n, batch):
+                idx = order[k:k + batch]
+                loss = torch.nn.functional.cross_entropy(model(x_rows[idx]), y_rows[idx])
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+            return (time.perf_counter() - start) * scale
+
+        nnlib_epoch(), torch_epoch()  # warm up both
+        times = interleave({"nnlib": nnlib_epoch, "torch": torch_epoch}, repeats)
+        ratio = statistics.median(times["nnlib"]) / statistics.median(times["torch"])
+        per_round = [a / b for a, b in zip(times["nnlib"], times["torch"])]
+        print(f"  784-{hidden}-10: nnlib {spread(times['nnlib'])}; torch {spread(times['torch'])}")
+        print(f"  784-{hidden}-10: ratio nnlib/torch {ratio:.3f} (per-round ratios "
+              f"{min(per_round):.2f}-{max(per_round):.2f})")
+
+
+class _Reached(Exception):
+    pass
+
+
+def bench_target(data, repeats, target=0.98, max_epochs=30):
+    x, labels, xt, lt = data
+    print(f"\n== time to {target:.0%} test accuracy (ReLU 784-256-10, he init, softmax + cross-entropy, "
+          f"momentum 0.9, eta 0.1, batch 128, float32; the clock includes the per-epoch test evaluation)")
+    results = []
+    for r in range(repeats):
+        net = Network([784, 256, 10], activation="relu", output="softmax", cost="cross_entropy", init="he",
+                      rng=r, dtype=np.float32)
+        reached = {}
+
+        def stop(epoch, history):
+            if history["test_accuracy"][-1] >= target:
+                reached.update(epoch=epoch, accuracy=history["test_accuracy"][-1])
+                raise _Reached
+
+        start = time.perf_counter()
+        try:
+            sgd(net, x, labels, epochs=max_epochs, batch_size=128, eta=0.1, rng=100 + r, momentum=0.9,
+                test=(xt, lt), monitor_train=False, callback=stop)
+        except _Reached:
+            pass
+        seconds = time.perf_counter() - start
+        if reached:
+            results.append(seconds)
+            print(f"  seed {r}: {reached['accuracy']:.2%} after {reached['epoch']} epochs, {seconds:.2f} s")
+        else:
+            print(f"  seed {r}: did not reach {target:.0%} in {max_epochs} epochs ({seconds:.1f} s)")
+    if results:
+        print(f"  time to {target:.0%}: {spread(results)}")
+
+
+def bench_notebooks():
+    notebooks = sorted((ROOT / "book").glob("*.ipynb"))
+    print(f"\n== notebooks: nbval over {len(notebooks)} notebooks in book/, and the strict book build")
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval",
+                           "--nbval-current-env", "book"], cwd=ROOT, capture_output=True, text=True)
+    last = (proc.stdout.strip().splitlines() or ["(no output)"])[-1]
+    print(f"  nbval suite: {time.perf_counter() - start:.1f} s (exit {proc.returncode}: {last})")
+    jb = shutil.which("jupyter-book") or str(Path(sys.executable).parent / "jupyter-book")
+    if not Path(jb).exists():
+        print("  book build: skipped (jupyter-book not found next to this Python)")
+        return
+    with tempfile.TemporaryDirectory() as out:
+        start = time.perf_counter()
+        proc = subprocess.run([jb, "build", "-W", "-n", "--keep-going", "book", "--path-output", out],
+                              cwd=ROOT, capture_output=True, text=True)
+        print(f"  book build: {time.perf_counter() - start:.1f} s (exit {proc.returncode})")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", action="append", choices=["classic", "torch", "target", "notebooks"],
+                        help="run only this part (may be given several times)")
+    parser.add_argument("--quick", action="store_true", help="fewer repeats and samples")
+    parser.add_argument("--repeats", type=int, help="rounds per comparison (default 5, quick 3)")
+    args = parser.parse_args(argv)
+    parts = args.only or ["classic", "torch", "target", "notebooks"]
+    repeats = args.repeats or (3 if args.quick else 5)
+    describe_machine()
+    data = mnist_columns() if set(parts) - {"notebooks"} else None
+    if "classic" in parts:
+        bench_classic(data, repeats, n=3_000 if args.quick else 10_000)
+    if "torch" in parts:
+        bench_torch(data, repeats, n=5_000 if args.quick else 10_000)
+    if "target" in parts:
+        bench_target(data, 1 if args.quick else 3)
+    if "notebooks" in parts:
+        bench_notebooks()
+
+
+if __name__ == "__main__":
+    main()
