@@ -144,9 +144,21 @@ class Network:
         """
         return self.forward(x)[1][-1]
 
+    def classify(self, a):
+        """The class each column of an output ``a`` (shape ``(n_L, m)``) stands for, shape ``(m,)``.
+
+        With several outputs it is the most active one, ``argmax_j a^L_j``.  A single
+        output neuron answers yes (1) or no (0): yes when its activation is above 0.5
+        for a sigmoid output, above 0 for any other.
+        """
+        if self.sizes[-1] == 1:
+            threshold = 0.5 if self.output == "sigmoid" else 0.0
+            return (a[0] > threshold).astype(np.int64)
+        return np.argmax(a, axis=0)
+
     def predict(self, x):
-        """The predicted class of each column of ``x``: ``argmax_j a^L_j``, shape ``(m,)``."""
-        return np.argmax(self.feedforward(x), axis=0)
+        """The predicted class of each column of ``x``, shape ``(m,)`` (see :meth:`classify`)."""
+        return self.classify(self.feedforward(x))
 
     def evaluate(self, x, labels):
         """Fraction of the columns of ``x`` whose predicted class equals ``labels`` (shape ``(m,)``)."""

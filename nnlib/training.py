@@ -21,12 +21,19 @@ class TrainingDiverged(FloatingPointError):
 
 
 def _targets_and_labels(net, y):
-    """Accept integer labels ``(m,)`` or target columns ``(n_L, m)``; return both."""
+    """Accept integer labels ``(m,)`` or target columns ``(n_L, m)``; return both.
+
+    For a network with one output neuron, labels are 0 or 1 and the target is the
+    label itself, shape ``(1, m)``.
+    """
     y = np.asarray(y)
     if y.ndim == 1:
+        if net.sizes[-1] == 1:
+            return one_hot(y, 2, dtype=net.dtype)[1:], y  # row 1 of the one-hot: the label as 0/1
         return one_hot(y, net.sizes[-1], dtype=net.dtype), y
     if y.ndim == 2 and y.shape[0] == net.sizes[-1]:
-        return y.astype(net.dtype, copy=False), np.argmax(y, axis=0)
+        targets = y.astype(net.dtype, copy=False)
+        return targets, net.classify(targets)
     raise ValueError(f"y must be labels of shape (m,) or targets of shape ({net.sizes[-1]}, m); got {y.shape}")
 
 
@@ -152,7 +159,7 @@ def sgd(net, x, y, epochs, batch_size, eta, rng, momentum=0.0, l2=0.0,
                     raise TrainingDiverged(f"training diverged at epoch {epoch}: the training cost is "
                                            f"{loss} (learning rate eta={eta:g}); try a smaller learning rate")
                 history["loss"].append(loss)
-                history["train_accuracy"].append(float(np.mean(np.argmax(a, axis=0) == labels)))
+                history["train_accuracy"].append(float(np.mean(net.classify(a) == labels)))
             if test is not None:
                 history["test_accuracy"].append(net.evaluate(*test))
         if verbose:

@@ -111,3 +111,16 @@ def test_bad_names_and_shapes():
         net.backprop(np.zeros((3, 5)), np.zeros((5, 2)))
     with pytest.raises(ValueError, match="5 samples but 4 labels"):
         net.evaluate(np.zeros((3, 5)), [0, 1, 0, 1])
+
+
+def test_one_output_neuron_answers_yes_or_no():
+    net = Network([2, 1], output="sigmoid")
+    net.weights[0][:] = [[1.0, 0.0]]
+    net.biases[0][:] = 0
+    x = np.array([[-2.0, -0.1, 0.1, 3.0], [0.0, 0.0, 0.0, 0.0]])
+    np.testing.assert_array_equal(net.predict(x), [0, 0, 1, 1])
+    assert net.evaluate(x, [0, 1, 1, 1]) == 0.75
+    tanh_net = Network([2, 1], output="tanh")
+    tanh_net.weights[0][:] = [[1.0, 0.0]]
+    tanh_net.biases[0][:] = 0
+    np.testing.assert_array_equal(tanh_net.predict(x), [0, 0, 1, 1])

@@ -99,3 +99,20 @@ def test_short_mnist_run_beats_90_percent():
     h = sgd(net, x, mnist.train_labels, epochs=1, batch_size=10, eta=3.0, rng=2,
             test=(xt, mnist.test_labels), monitor_train=False)
     assert h["test_accuracy"][-1] > 0.90
+
+
+def test_one_output_neuron_trains_on_0_1_labels_and_reports_true_accuracy():
+    x, labels = _toy()
+    net = Network([2, 1], output="sigmoid", cost="binary_cross_entropy", init="scaled", rng=0)
+    net.weights[0][:] = [[-1.0, -0.5]]  # start pointing the wrong way: accuracy near 0
+    assert net.evaluate(x, labels) < 0.1
+    h = sgd(net, x, labels, epochs=20, batch_size=10, eta=0.5, rng=1)
+    assert h["train_accuracy"][0] < h["train_accuracy"][-1]
+    assert 0.9 < h["train_accuracy"][-1] == net.evaluate(x, labels)
+    targets = labels.reshape(1, -1).astype(float)  # (1, m) targets give the same run
+    net2 = Network([2, 1], output="sigmoid", cost="binary_cross_entropy", init="scaled", rng=0)
+    net2.weights[0][:] = [[-1.0, -0.5]]
+    h2 = sgd(net2, x, targets, epochs=20, batch_size=10, eta=0.5, rng=1)
+    assert h2["train_accuracy"] == h["train_accuracy"]
+    with pytest.raises(ValueError, match="integers in 0..1"):
+        sgd(net, x, labels + 1, epochs=1, batch_size=10, eta=0.5, rng=1)
