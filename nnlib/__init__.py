@@ -11,6 +11,7 @@ Each module is one idea:
 * :mod:`nnlib.metrics` — accuracy, confusion matrix
 * :mod:`nnlib.plotting` — digit grids, curves, confusion matrices, weights
 * :mod:`nnlib.io` — saving and loading parameters safely
+* :mod:`nnlib.images` — a picture of your own digit turned into MNIST's format
 * :mod:`nnlib.seeds` — the four seed systems as written, mistakes included, for comparison
 """
 from .activations import (identity, identity_prime, relu, relu_prime, sigmoid, sigmoid_prime,

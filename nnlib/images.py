@@ -1,0 +1,209 @@
+"""Your own digit: turning a picture of a handwritten digit into MNIST's format.
+
+MNIST's digits were prepared like this (LeCun et al.): the ink was scaled to
+fit a 20×20 box, keeping its aspect ratio, with anti-aliasing giving grey
+levels; the 20×20 digit was then placed in a 28×28 field so that its centre of
+mass sits at the centre.  Ink is bright (255) on a black (0) background.
+
+:func:`to_mnist` does the same to any picture, with Pillow, in five steps:
+
+1. **grey**: one channel, 0–255 (transparency is composited on white first);
+2. **ink**: inverted if the background is light, so that ink is bright, and
+   stretched so the background is 0 and the darkest ink 255;
+3. **cropped**: cut to the bounding box of the ink;
+4. **fitted**: resized so the longer side is 20 pixels, aspect ratio kept;
+5. **mnist**: pasted into 28×28 with its centre of mass at the centre.
+
+It returns every step (:class:`DigitSteps`), so they can be drawn.
+:func:`load_digit` reads a file and refuses, with a message naming the file,
+anything that is not a usable picture: a missing or empty file, a file that is
+not an image, an image too large to decode safely, or a blank one.
+"""
+import os
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+#: The pictures shipped with nnlib (made by ``scripts/make_digits.py``); the first
+#: character of each file name is the digit drawn.
+DIGITS_DIR = Path(__file__).parent / "data" / "digits"
+
+#: Refuse pictures with more pixels than this (checked before decoding them).
+MAX_PIXELS = 4096 * 4096
+
+#: A picture whose grey levels span fewer than this many steps has no ink to find.
+MIN_CONTRAST = 32
+
+#: After stretching, pixels at or below this level (of 255) count as background when cropping.
+INK_THRESHOLD = 32
+
+_RESAMPLE = getattr(Image, "Resampling", Image).LANCZOS  # Pillow >= 9.1 has Image.Resampling
+
+
+class ImageError(ValueError):
+    """A picture cannot be turned into a digit: the message names the file and the reason."""
+
+
+@dataclass
+class DigitSteps:
+    """The intermediate pictures of :func:`to_mnist`, each a uint8 array.
+
+    ``grey`` (the input, one channel), ``ink`` (inverted if needed and
+    stretched: ink bright on 0), ``cropped`` (the ink's bounding box),
+    ``fitted`` (longer side 20), ``mnist`` (28×28, centred by centre of mass).
+    ``inverted`` says whether the grey picture was inverted.
+    """
+    grey: np.ndarray
+    inverted: bool
+    ink: np.ndarray
+    cropped: np.ndarray
+    fitted: np.ndarray
+    mnist: np.ndarray
+
+    def column(self, dtype=np.float32):
+        """The 28×28 result as one input column ``(784, 1)`` scaled to [0, 1], like :func:`nnlib.to_columns`."""
+        return (self.mnist.reshape(784, 1).astype(dtype) / dtype(255)).astype(dtype)
+
+
+def shipped_digits():
+    """The paths of the PNGs shipped in ``nnlib/data/digits``, sorted by name."""
+    return sorted(DIGITS_DIR.glob("*.png"))
+
+
+def label_from_name(path):
+    """The digit a shipped file shows: the first character of its name (``"7-slanted.png"`` -> 7)."""
+    name = Path(path).name
+    if not name[:1].isdigit():
+        raise ValueError(f"{name}: the file name does not start with the digit it shows")
+    return int(name[0])
+
+
+def _to_grey(img):
+    """One channel, uint8 0–255; transparent parts become white, 16-bit levels are scaled down."""
+    mode = img.mode
+    if mode == "P":
+        img = img.convert("RGBA" if "transparency" in img.info else "RGB")
+        mode = img.mode
+    if mode in ("RGBA", "LA", "PA", "La", "RGBa") or "transparency" in img.info:
+        rgba = img.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return np.asarray(Image.alpha_composite(white, rgba).convert("L"))
+    if mode.startswith("I;16") or mode in ("I", "F"):
+        a = np.asarray(img).astype(np.float64)
+        if mode.startswith("I;16"):
+            top = 65535.0
+        elif a.size and a.max() <= 1.0 and mode == "F":
+            top = 1.0
+        elif a.size and a.max() <= 255:
+            top = 255.0
+        else:
+            top = 65535.0 if (a.size == 0 or a.max() <= 65535) else float(a.max())
+        return np.clip(np.round(a / top * 255), 0, 255).astype(np.uint8)
+    return np.asarray(img.convert("L"))
+
+
+def load_grey(path, max_pixels=MAX_PIXELS):
+    """Read a picture file as a 2-D uint8 array of grey levels (0 black … 255 white).
+
+    Raises FileNotFoundError for a missing file and :class:`ImageError` (naming
+    the file) for an empty file, a file that is not an image Pillow can read,
+    a corrupt or truncated image, or one with more than ``max_pixels`` pixels
+    (checked from the header, before the pixels are decoded).
+    """
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"{path}: no such file")
+    if os.path.isdir(path):
+        raise ImageError(f"{path}: is a folder, not an image file")
+    if os.path.getsize(path) == 0:
+        raise ImageError(f"{path}: empty file (0 bytes), not an image")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            img = Image.open(path)   # lazy: reads the header, not the pixels
+    except UnidentifiedImageError:
+        raise ImageError(f"{path}: not an image Pillow can read") from None
+    except Image.DecompressionBombError:
+        raise ImageError(f"{path}: too large: more than {max_pixels:,} pixels") from None
+    except OSError as e:
+        raise ImageError(f"{path}: cannot be read as an image ({e})") from None
+    with img:
+        width, height = img.size
+        if width * height > max_pixels:
+            raise ImageError(f"{path}: too large: {width}×{height} = {width * height:,} pixels, more "
+                             f"than the {max_pixels:,} accepted; scale it down first")
+        if width == 0 or height == 0:
+            raise ImageError(f"{path}: has no pixels ({width}×{height})")
+        try:
+            img.load()
+            img = ImageOps.exif_transpose(img)   # photos: apply the camera's rotation
+            return _to_grey(img)
+        except (OSError, ValueError, SyntaxError) as e:
+            raise ImageError(f"{path}: corrupt or unsupported image ({e})") from None
+
+
+def _border(a):
+    """The pixels of the outermost rows and columns of a 2-D array."""
+    return np.concatenate([a[0], a[-1], a[:, 0], a[:, -1]])
+
+
+def to_mnist(grey, name="image"):
+    """Turn a grey picture (2-D uint8 array, any size) into a 28×28 MNIST-style digit.
+
+    Returns :class:`DigitSteps` with every intermediate picture.  ``name``
+    appears in the error raised (an :class:`ImageError`) for a blank picture.
+    """
+    grey = np.asarray(grey)
+    if grey.ndim != 2 or grey.dtype != np.uint8:
+        raise ValueError(f"{name}: expected a 2-D uint8 array of grey levels, got {grey.dtype} {grey.shape}")
+    # 1. Which way round?  The border of the picture is background: MNIST wants it dark.
+    inverted = bool(np.median(_border(grey)) > 127)
+    ink = 255 - grey if inverted else grey.copy()
+    # 2. Stretch: background (the border's median) -> 0, strongest ink -> 255.
+    background = float(np.median(_border(ink)))
+    top = float(ink.max())
+    if top - background < MIN_CONTRAST:
+        raise ImageError(f"{name}: blank image: no ink found (every pixel is within "
+                         f"{int(top - background)} grey levels of the background)")
+    ink = np.clip((ink.astype(np.float64) - background) / (top - background) * 255, 0, 255)
+    ink = np.round(ink).astype(np.uint8)
+    # 3. Crop to the bounding box of the ink.
+    rows = np.flatnonzero((ink > INK_THRESHOLD).any(axis=1))
+    cols = np.flatnonzero((ink > INK_THRESHOLD).any(axis=0))
+    cropped = ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    # 4. Fit into 20×20, keeping the aspect ratio (anti-aliased resampling gives grey edges).
+    h, w = cropped.shape
+    scale = 20 / max(h, w)
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))   # Pillow sizes are (width, height)
+    fitted = np.asarray(Image.fromarray(cropped).resize(size, _RESAMPLE))
+    # 5. Paste into 28×28 so that the centre of mass lands on the centre (13.5, 13.5).
+    mass = fitted.astype(np.float64)
+    total = mass.sum()
+    if total == 0:   # a speck too small to survive resizing
+        raise ImageError(f"{name}: blank image: the ink vanished when fitted into 20×20")
+    fh, fw = fitted.shape
+    cy = (mass.sum(axis=1) @ np.arange(fh)) / total
+    cx = (mass.sum(axis=0) @ np.arange(fw)) / total
+    top_row = int(np.clip(round(13.5 - cy), 0, 28 - fh))
+    left_col = int(np.clip(round(13.5 - cx), 0, 28 - fw))
+    mnist = np.zeros((28, 28), dtype=np.uint8)
+    mnist[top_row:top_row + fh, left_col:left_col + fw] = fitted
+    return DigitSteps(grey=grey, inverted=inverted, ink=ink, cropped=cropped, fitted=fitted, mnist=mnist)
+
+
+def load_digit(path, max_pixels=MAX_PIXELS):
+    """Read a picture of one digit and turn it into MNIST's format: :class:`DigitSteps`.
+
+    Errors (FileNotFoundError, :class:`ImageError`) name the file.
+    """
+    return to_mnist(load_grey(path, max_pixels=max_pixels), name=os.fspath(path))
+
+
+def load_digits(paths, dtype=np.float32):
+    """Load several pictures: returns ``(x, steps)`` with ``x`` of shape ``(784, n)``, one column per picture."""
+    steps = [load_digit(p) for p in paths]
+    x = np.hstack([s.column(dtype) for s in steps]) if steps else np.zeros((784, 0), dtype=dtype)
+    return x, steps

@@ -1,0 +1,188 @@
+"""The command line, driven as a user drives it: ``python -m nnlib ...`` in a subprocess."""
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from nnlib import Network, save_network
+from nnlib.images import shipped_digits
+
+TINY = ["--train-size", "600", "--epochs", "1", "--hidden", "16", "--batch-size", "20", "--eta", "0.1"]
+
+
+def nnlib_cli(*args, cwd=None):
+    """Run ``python -m nnlib ARGS``; return the completed process (text output)."""
+    return subprocess.run([sys.executable, "-m", "nnlib", *map(str, args)], capture_output=True,
+                          text=True, timeout=120, cwd=cwd)
+
+
+def assert_one_line_error(result, *fragments):
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("python -m nnlib")
+    for fragment in fragments:
+        assert fragment in lines[0], (fragment, lines[0])
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """A tiny network trained through the CLI (one epoch on 600 images): its path and the run."""
+    path = tmp_path_factory.mktemp("cli") / "net.npz"
+    return path, nnlib_cli("train", *TINY, "-o", path)
+
+
+def test_train_reports_progress_and_saves(trained):
+    path, result = trained
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    out = result.stdout
+    assert "training Network([784, 16, 10], activation='relu', output='softmax'" in out
+    assert "epoch 1/1: cost " in out and "test " in out
+    assert out.strip().splitlines()[-1].startswith("test accuracy ")
+    assert path.exists()
+
+
+def test_train_is_reproducible(trained, tmp_path):
+    path, _ = trained
+    again = tmp_path / "again.npz"
+    assert nnlib_cli("train", *TINY, "-q", "-o", again).returncode == 0
+    a, b = np.load(path), np.load(again)
+    for key in ("W1", "b1", "W2", "b2"):
+        np.testing.assert_array_equal(a[key], b[key])
+
+
+def test_train_options(tmp_path):
+    out = tmp_path / "classic.npz"
+    result = nnlib_cli("train", "--train-size", "300", "--epochs", "2", "--hidden", "12,8",
+                       "--activation", "sigmoid", "--output-activation", "sigmoid", "--init", "normal",
+                       "--eta", "3", "--batch-size", "10", "--momentum", "0", "--l2", "0.0001",
+                       "--seed", "5", "--dtype", "float64", "-o", out)
+    assert result.returncode == 0, result.stderr
+    assert "Network([784, 12, 8, 10], activation='sigmoid', output='sigmoid', cost='quadratic', " \
+           "dtype=float64), init=normal" in result.stdout
+    assert "epoch 2/2" in result.stdout
+    data = np.load(out)
+    assert data["W1"].dtype == np.float64 and data["W2"].shape == (8, 12)
+
+
+def test_evaluate(trained):
+    path, _ = trained
+    result = nnlib_cli("evaluate", path)
+    assert result.returncode == 0, result.stderr
+    assert "[784, 16, 10] relu/softmax: test accuracy " in result.stdout
+    assert "of 10,000 test images" in result.stdout
+
+
+def test_predict_shipped_digits(trained):
+    path, _ = trained
+    digits = shipped_digits()
+    result = nnlib_cli("predict", path, *digits)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == len(digits)
+    for line, digit in zip(lines, digits):
+        name, rest = line.rsplit(": ", 1)
+        assert name == str(digit)
+        predicted, probability = rest.split(" (probability ")
+        assert predicted in "0123456789" and 0 <= float(probability.rstrip(")")) <= 1
+
+
+def test_predict_show(trained):
+    path, _ = trained
+    result = nnlib_cli("predict", path, shipped_digits()[1], "--show")
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1 + 28 and all(len(line) == 28 for line in lines[1:])
+
+
+@pytest.mark.parametrize("command", [[], ["train"], ["evaluate"], ["predict"]])
+def test_help(command):
+    result = nnlib_cli(*command, "--help")
+    assert result.returncode == 0
+    assert result.stdout.startswith("usage: python -m nnlib")
+
+
+def test_help_lists_train_options():
+    out = nnlib_cli("train", "--help").stdout
+    for option in ("--hidden", "--activation", "--output-activation", "--cost", "--init", "--epochs",
+                   "--eta", "--batch-size", "--momentum", "--l2", "--seed", "--out", "--train-size"):
+        assert option in out
+
+
+def test_no_command_prints_usage():
+    result = nnlib_cli()
+    assert result.returncode == 2 and "usage:" in result.stderr
+
+
+def test_bad_option_values():
+    for args in (["--epochs", "0"], ["--eta", "-1"], ["--momentum", "1"], ["--hidden", "10,x"],
+                 ["--eta", "nan"], ["--activation", "softmax"]):
+        result = nnlib_cli("train", *args)
+        assert result.returncode == 2 and "Traceback" not in result.stderr, args
+        assert "error:" in result.stderr
+
+
+def test_missing_parameter_file(tmp_path):
+    assert_one_line_error(nnlib_cli("evaluate", tmp_path / "nope.npz"), "nope.npz: no such file")
+    assert_one_line_error(nnlib_cli("predict", tmp_path / "nope.npz", shipped_digits()[0]),
+                          "nope.npz: no such file")
+
+
+def test_parameter_file_that_is_not_one(tmp_path):
+    bad = tmp_path / "bad.npz"
+    bad.write_text("hello")
+    assert_one_line_error(nnlib_cli("evaluate", bad), "bad.npz")
+
+
+def test_parameters_of_the_wrong_shape(tmp_path):
+    small = tmp_path / "small.npz"
+    save_network(Network([100, 5, 10], rng=0), small)
+    assert_one_line_error(nnlib_cli("evaluate", small), "small.npz", "784 inputs")
+    assert_one_line_error(nnlib_cli("predict", small, shipped_digits()[0]), "small.npz", "784 inputs")
+    inconsistent = tmp_path / "inconsistent.npz"
+    net = Network([784, 5, 10], rng=0)
+    np.savez(inconsistent, sizes=np.array([784, 5, 10]), activation=np.array("sigmoid"),
+             output=np.array("sigmoid"), cost=np.array("quadratic"), W1=net.weights[0],
+             b1=net.biases[0], W2=np.zeros((10, 6)), b2=net.biases[1])
+    assert_one_line_error(nnlib_cli("evaluate", inconsistent), "inconsistent.npz", "W2 has shape (10, 6)")
+
+
+def test_predict_bad_images(trained, tmp_path):
+    path, _ = trained
+    text = tmp_path / "notes.png"
+    text.write_text("not a picture")
+    blank = tmp_path / "blank.png"
+    Image.new("L", (40, 40), 255).save(blank)
+    result = nnlib_cli("predict", path, text, shipped_digits()[3], tmp_path / "gone.png", blank)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    errors = result.stderr.strip().splitlines()
+    assert len(errors) == 3
+    assert "notes.png: not an image" in errors[0]
+    assert "gone.png: no such file" in errors[1]
+    assert "blank.png: blank image" in errors[2]
+    assert result.stdout.count("\n") == 1 and "3-tilted.png: " in result.stdout   # the good one is still classified
+
+
+def test_training_that_diverges(tmp_path):
+    out = tmp_path / "diverged.npz"
+    result = nnlib_cli("train", "--train-size", "200", "--epochs", "1", "--hidden", "16",
+                       "--activation", "relu", "--init", "normal", "--output-activation", "softmax",
+                       "--eta", "1e30", "--momentum", "0", "-q", "-o", out)
+    assert_one_line_error(result, "training diverged")
+    assert not out.exists()
+
+
+def test_output_folder_missing(tmp_path):
+    result = nnlib_cli("train", *TINY, "-o", tmp_path / "no" / "such" / "net.npz")
+    assert_one_line_error(result, "does not exist")
+
+
+def test_cost_that_does_not_fit_the_output(tmp_path):
+    result = nnlib_cli("train", *TINY, "--cost", "cross_entropy", "--output-activation", "sigmoid",
+                       "-o", tmp_path / "x.npz")
+    assert_one_line_error(result, "does not fit")
+

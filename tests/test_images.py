@@ -1,0 +1,163 @@
+"""nnlib.images: pictures of digits turned into MNIST's format, and bad pictures refused clearly."""
+import numpy as np
+import pytest
+from PIL import Image
+
+from nnlib import images
+from nnlib.images import ImageError, label_from_name, load_digit, load_digits, load_grey, to_mnist
+
+
+def paper_with_bar(width=60, height=90, ink=20, paper=240, box=(20, 10, 30, 70)):
+    """Dark vertical bar (a "1") on light paper: uint8 (height, width)."""
+    a = np.full((height, width), paper, dtype=np.uint8)
+    x0, y0, x1, y1 = box
+    a[y0:y1, x0:x1] = ink
+    return a
+
+
+def test_pipeline_steps_on_dark_ink_on_light_paper():
+    grey = paper_with_bar()
+    steps = to_mnist(grey)
+    assert steps.inverted
+    assert steps.ink.shape == grey.shape and steps.ink.max() == 255 and steps.ink.min() == 0
+    assert steps.cropped.shape == (60, 10)                  # the bar's bounding box
+    assert steps.fitted.shape == (20, 3)                    # longer side 20, aspect ratio kept
+    assert steps.mnist.shape == (28, 28) and steps.mnist.dtype == np.uint8
+    rows, cols = np.nonzero(steps.mnist)
+    assert rows.min() >= 4 and rows.max() <= 23             # inside the central 20×20 box
+    mass = steps.mnist.astype(float)
+    cy = (mass.sum(axis=1) @ np.arange(28)) / mass.sum()
+    cx = (mass.sum(axis=0) @ np.arange(28)) / mass.sum()
+    assert abs(cy - 13.5) <= 0.5 and abs(cx - 13.5) <= 0.5  # centred by centre of mass
+
+
+def test_light_ink_on_dark_is_not_inverted_and_both_agree():
+    grey = paper_with_bar()
+    a, b = to_mnist(grey), to_mnist(255 - grey)
+    assert a.inverted and not b.inverted
+    np.testing.assert_array_equal(a.mnist, b.mnist)
+
+
+def test_wide_digit_fits_width_20():
+    steps = to_mnist(paper_with_bar(width=200, height=100, box=(10, 40, 190, 60)))
+    assert steps.fitted.shape == (2, 20)
+
+
+def test_off_centre_ink_is_centred():
+    a = to_mnist(paper_with_bar(width=300, height=300, box=(10, 10, 20, 60)))
+    b = to_mnist(paper_with_bar(width=300, height=300, box=(250, 200, 260, 250)))
+    np.testing.assert_array_equal(a.mnist, b.mnist)
+
+
+def test_column_matches_to_columns():
+    steps = to_mnist(paper_with_bar())
+    col = steps.column()
+    assert col.shape == (784, 1) and col.dtype == np.float32
+    assert 0 <= col.min() and col.max() == 1.0
+
+
+def test_blank_image_is_refused():
+    with pytest.raises(ImageError, match=r"blank\.png: blank image"):
+        to_mnist(np.full((40, 40), 200, dtype=np.uint8), name="blank.png")
+    noisy = np.random.default_rng(0).integers(200, 220, size=(40, 40)).astype(np.uint8)
+    with pytest.raises(ImageError, match="blank image"):
+        to_mnist(noisy)
+
+
+def test_blank_file_is_refused(tmp_path):
+    path = tmp_path / "white.png"
+    Image.new("L", (50, 50), 255).save(path)
+    with pytest.raises(ImageError, match=r"white\.png: blank image"):
+        load_digit(path)
+
+
+def test_missing_empty_and_not_an_image(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"nothere\.png: no such file"):
+        load_digit(tmp_path / "nothere.png")
+    empty = tmp_path / "empty.png"
+    empty.write_bytes(b"")
+    with pytest.raises(ImageError, match=r"empty\.png: empty file"):
+        load_digit(empty)
+    text = tmp_path / "notes.png"
+    text.write_text("this is not a picture\n")
+    with pytest.raises(ImageError, match=r"notes\.png: not an image"):
+        load_digit(text)
+    with pytest.raises(ImageError, match="is a folder"):
+        load_digit(tmp_path)
+
+
+def test_truncated_png(tmp_path):
+    path = tmp_path / "cut.png"
+    Image.fromarray(paper_with_bar()).save(path)
+    path.write_bytes(path.read_bytes()[:60])
+    with pytest.raises(ImageError, match=r"cut\.png"):
+        load_digit(path)
+
+
+def test_rgba_is_composited_on_white(tmp_path):
+    rgba = np.zeros((90, 60, 4), dtype=np.uint8)   # fully transparent black everywhere ...
+    rgba[10:70, 20:30] = (0, 0, 0, 255)             # ... except an opaque black bar
+    path = tmp_path / "alpha.png"
+    Image.fromarray(rgba).save(path)
+    assert Image.open(path).mode == "RGBA"
+    grey = load_grey(path)
+    assert grey[0, 0] == 255 and grey[40, 25] == 0  # transparent -> white paper, ink stays black
+    np.testing.assert_array_equal(load_digit(path).mnist, to_mnist(paper_with_bar(ink=0, paper=255)).mnist)
+
+
+def test_16_bit_greyscale(tmp_path):
+    a16 = paper_with_bar().astype(np.uint16) * 257   # the same levels on a 0..65535 scale
+    path = tmp_path / "deep.png"
+    Image.fromarray(a16).save(path)
+    assert Image.open(path).mode.startswith("I")
+    np.testing.assert_array_equal(load_grey(path), paper_with_bar())
+
+
+def test_palette_image(tmp_path):
+    path = tmp_path / "palette.png"
+    Image.fromarray(paper_with_bar()).convert("P").save(path)
+    assert Image.open(path).mode == "P"
+    np.testing.assert_array_equal(load_digit(path).mnist, to_mnist(paper_with_bar()).mnist)
+
+
+def test_rgb_and_jpeg(tmp_path):
+    rgb = Image.fromarray(paper_with_bar()).convert("RGB")
+    rgb.save(tmp_path / "d.png")
+    rgb.save(tmp_path / "d.jpg", quality=95)
+    exact = to_mnist(paper_with_bar()).mnist
+    np.testing.assert_array_equal(load_digit(tmp_path / "d.png").mnist, exact)
+    assert np.abs(load_digit(tmp_path / "d.jpg").mnist.astype(int) - exact).max() < 40
+
+
+def test_huge_image_refused_before_decoding(tmp_path, monkeypatch):
+    path = tmp_path / "huge.png"
+    Image.new("L", (300, 200), 255).save(path)
+    with pytest.raises(ImageError, match=r"huge\.png: too large: 300×200 = 60,000 pixels"):
+        load_grey(path, max_pixels=50_000)
+    # The size is checked before the pixels are decoded: load() must never be called.
+    monkeypatch.setattr(Image.Image, "load", lambda self: pytest.fail("decoded a huge image"))
+    with pytest.raises(ImageError, match="too large"):
+        load_grey(path, max_pixels=50_000)
+
+
+def test_shipped_digits():
+    paths = images.shipped_digits()
+    assert [label_from_name(p) for p in paths] == list(range(10))
+    x, steps = load_digits(paths)
+    assert x.shape == (784, 10) and x.dtype == np.float32
+    modes = {Image.open(p).mode for p in paths}
+    assert {"L", "RGB", "RGBA"} <= modes                   # the pictures exercise the conversions
+    for p, s in zip(paths, steps):
+        assert s.grey.shape != (28, 28) and s.inverted, p.name   # dark ink on light paper, not 28×28
+        assert max(s.fitted.shape) == 20
+
+
+def test_label_from_name():
+    assert label_from_name("7-slanted.png") == 7
+    with pytest.raises(ValueError, match="does not start with the digit"):
+        label_from_name("seven.png")
+
+
+def test_load_digits_empty():
+    x, steps = load_digits([])
+    assert x.shape == (784, 0) and steps == []
