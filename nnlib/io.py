@@ -59,9 +59,16 @@ def load_network(path):
     """
     path = os.fspath(path)
     try:
+        with open(path, "rb") as f:
+            start = f.read(6)
+        if start == b"\x93NUMPY":
+            raise ParameterFileError(f"{path}: not an .npz archive of parameters but a single .npy array")
+        if not start.startswith(b"PK"):
+            # Neither a zip (.npz) nor a .npy file: numpy would try to unpickle it, which we refuse.
+            raise ParameterFileError(f"{path}: not an .npz archive of parameters (an .npz is a zip file "
+                                     f"and starts with 'PK'); it is not unpickled either, since "
+                                     f"loading a pickle can run arbitrary code")
         data = np.load(path, allow_pickle=False)
-        if not isinstance(data, np.lib.npyio.NpzFile):  # a single .npy array
-            raise ParameterFileError(f"{path}: not an .npz archive of parameters")
         with data:
             arrays = {k: data[k] for k in data.files}
     except FileNotFoundError:

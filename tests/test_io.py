@@ -76,3 +76,15 @@ def test_failed_write_keeps_previous_file(tmp_path, monkeypatch):
         save_network(Network([4, 2], rng=1), path)
     assert path.read_bytes() == before
     assert list(tmp_path.iterdir()) == [path]
+
+
+@pytest.mark.parametrize("content,match", [
+    (b"W1 = 1 2 3\n", r"notes\.npz: not an \.npz archive .*starts with 'PK'"),
+    (b"", r"notes\.npz: not an \.npz archive"),
+])
+def test_text_or_empty_file_gets_an_honest_message(tmp_path, content, match):
+    path = tmp_path / "notes.npz"
+    path.write_bytes(content)
+    with pytest.raises(ParameterFileError, match=match):
+        load_network(path)
+
