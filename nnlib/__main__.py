@@ -71,6 +71,15 @@ def _float(low=None, high=None, low_open=False, high_open=False):
     return parse
 
 
+class _DefaultsFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Show each option's default, except where the default is chosen later (None)."""
+
+    def _get_help_string(self, action):
+        if action.default is None:
+            return action.help
+        return super()._get_help_string(action)
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog=PROG, description="Train, evaluate and use nnlib networks on MNIST (bundled, offline).",
@@ -82,8 +91,8 @@ def build_parser():
         "train", help="train a network on MNIST and save its parameters (.npz)",
         description="Train a network on the bundled MNIST training images by mini-batch SGD, report "
                     "progress after every epoch, and save the parameters to an .npz file.  The defaults "
-                    "(ReLU 784-100-10, softmax + cross-entropy, momentum 0.9) reach about 98%%.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+                    "(ReLU 784-100-10, softmax + cross-entropy, momentum 0.9) reach about 98%.",
+        formatter_class=_DefaultsFormatter)
     train.add_argument("-o", "--out", default="nnlib-mnist.npz", metavar="PATH",
                        help="where to save the trained parameters")
     train.add_argument("--hidden", type=_hidden_sizes, default=[100], metavar="N[,N...]",

@@ -111,6 +111,8 @@ def test_help_lists_train_options():
     for option in ("--hidden", "--activation", "--output-activation", "--cost", "--init", "--epochs",
                    "--eta", "--batch-size", "--momentum", "--l2", "--seed", "--out", "--train-size"):
         assert option in out
+    assert "%%" not in out and "(default: None)" not in out
+    assert "(default: 10)" in out  # --epochs
 
 
 def test_no_command_prints_usage():
