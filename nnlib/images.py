@@ -27,6 +27,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from .datasets import to_columns
+
 #: The pictures shipped with nnlib (made by ``scripts/make_digits.py``); the first
 #: character of each file name is the digit drawn.
 DIGITS_DIR = Path(__file__).parent / "data" / "digits"
@@ -65,7 +67,7 @@ class DigitSteps:
 
     def column(self, dtype=np.float32):
         """The 28×28 result as one input column ``(784, 1)`` scaled to [0, 1], like :func:`nnlib.to_columns`."""
-        return (self.mnist.reshape(784, 1).astype(dtype) / dtype(255)).astype(dtype)
+        return to_columns(self.mnist[np.newaxis], dtype=dtype)
 
 
 def shipped_digits():
