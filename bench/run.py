@@ -191,14 +191,14 @@ def bench_target(data, repeats, target=0.98, max_epochs=30):
         reached = {}
 
         def stop(epoch, history):
-            if history["test_accuracy"][-1] >= target:
-                reached.update(epoch=epoch, accuracy=history["test_accuracy"][-1])
+            if history["validation_accuracy"][-1] >= target:
+                reached.update(epoch=epoch, accuracy=history["validation_accuracy"][-1])
                 raise _Reached
 
         start = time.perf_counter()
         try:
             sgd(net, x, labels, epochs=max_epochs, batch_size=128, eta=0.1, rng=100 + r, momentum=0.9,
-                test=(xt, lt), monitor_train=False, callback=stop)
+                validation=(xt, lt), monitor_train=False, callback=stop)
         except _Reached:
             pass
         seconds = time.perf_counter() - start

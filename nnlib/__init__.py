@@ -7,20 +7,27 @@ Each module is one idea:
 * :mod:`nnlib.network` — :class:`Network`: feedforward and backpropagation
 * :mod:`nnlib.gradcheck` — numerical gradients and gradient checking
 * :mod:`nnlib.training` — mini-batch SGD (momentum, L2)
-* :mod:`nnlib.datasets` — IDX files, the bundled MNIST, one-hot labels
+* :mod:`nnlib.idx` — the IDX file format
+* :mod:`nnlib.mnist` — the bundled MNIST digits
+* :mod:`nnlib.data` — images as columns, one-hot targets, mini-batches, a validation split
+* :mod:`nnlib.download` — fetching other copies with a SHA-256 check
 * :mod:`nnlib.metrics` — accuracy, confusion matrix
 * :mod:`nnlib.plotting` — digit grids, curves, confusion matrices, weights
 * :mod:`nnlib.io` — saving and loading parameters safely
+* :mod:`nnlib.files` — writing a file atomically
 * :mod:`nnlib.images` — a picture of your own digit turned into MNIST's format
 * :mod:`nnlib.seeds` — the four seed systems as written, mistakes included, for comparison
 """
-from .activations import (identity, identity_prime, relu, relu_prime, sigmoid, sigmoid_prime,
-                          softmax, softmax_backward, tanh, tanh_prime)
-from .datasets import (DownloadError, IDXError, download_mnist, load_mnist, minibatches, one_hot,
-                       read_idx, to_columns)
+from .activations import (identity, identity_prime, log_softmax, relu, relu_prime, sigmoid,
+                          sigmoid_prime, softmax, softmax_backward, tanh, tanh_prime)
+from .data import minibatches, one_hot, split_validation, to_columns
+from .download import DownloadError, download_mnist
+from .idx import IDXError, read_idx
+from .mnist import load_mnist
 from .gradcheck import check_gradients, max_relative_error, numerical_gradient, relative_error
 from .io import ParameterFileError, load_network, save_network
-from .losses import (binary_cross_entropy, binary_cross_entropy_gradient, cross_entropy,
+from .losses import (binary_cross_entropy, binary_cross_entropy_from_logits,
+                     binary_cross_entropy_gradient, cross_entropy, cross_entropy_from_logits,
                      cross_entropy_gradient, quadratic, quadratic_gradient)
 from .metrics import accuracy, confusion_matrix
 from . import seeds

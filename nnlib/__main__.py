@@ -17,7 +17,9 @@ import time
 import numpy as np
 
 from . import __version__
-from .datasets import IDXError, load_mnist, to_columns
+from .data import split_validation, to_columns
+from .idx import IDXError
+from .mnist import load_mnist
 from .images import ImageError, load_digit
 from .io import ParameterFileError, load_network, save_network
 from .network import INITS, Network
@@ -168,10 +170,14 @@ def cmd_train(args, out=sys.stdout):
                        "cross_entropy with softmax, and quadratic or binary_cross_entropy with sigmoid")
     init = args.init or ("he" if args.activation == "relu" else "scaled")
     mnist = load_mnist()
-    n = len(mnist.train_labels) if args.train_size is None else min(args.train_size, len(mnist.train_labels))
+    # Settings are judged on the last 10,000 training images (validation); the test set is used
+    # once, at the end, for the final number.
+    train_images, train_labels, val_images, val_labels = split_validation(
+        mnist.train_images, mnist.train_labels)
+    n = len(train_labels) if args.train_size is None else min(args.train_size, len(train_labels))
     dtype = np.dtype(args.dtype).type
-    x = to_columns(mnist.train_images[:n], dtype=dtype)
-    x_test = to_columns(mnist.test_images, dtype=dtype)
+    x = to_columns(train_images[:n], dtype=dtype)
+    x_val = to_columns(val_images, dtype=dtype)
     rng = np.random.default_rng(args.seed)
     net = Network([784, *args.hidden, 10], activation=args.activation, output=args.output_activation,
                   cost=cost, init=init, rng=rng, dtype=dtype)
@@ -182,19 +188,20 @@ def cmd_train(args, out=sys.stdout):
 
     def progress(epoch, history):
         if not args.quiet:
-            print(f"epoch {epoch}/{args.epochs}: cost {history['loss'][-1]:.4f}, "
-                  f"train {history['train_accuracy'][-1]:.2%}, test {history['test_accuracy'][-1]:.2%}, "
+            print(f"epoch {epoch}/{args.epochs}: cost {history['cost'][-1]:.4f}, "
+                  f"train {history['train_accuracy'][-1]:.2%}, "
+                  f"validation {history['validation_accuracy'][-1]:.2%}, "
                   f"{history['seconds'][-1]:.1f} s", file=out, flush=True)
 
     start = time.perf_counter()
-    history = sgd(net, x, mnist.train_labels[:n], epochs=args.epochs, batch_size=args.batch_size,
+    history = sgd(net, x, train_labels[:n], epochs=args.epochs, batch_size=args.batch_size,
                   eta=args.eta, rng=rng, momentum=args.momentum, l2=args.l2,
-                  test=(x_test, mnist.test_labels), callback=progress)
+                  validation=(x_val, val_labels), callback=progress)
     seconds = time.perf_counter() - start
     save_network(net, args.out)
-    acc = history["test_accuracy"][-1]
-    print(f"test accuracy {acc:.2%} after {args.epochs} epochs ({seconds:.1f} s); "
-          f"parameters saved to {args.out}", file=out)
+    acc = net.evaluate(to_columns(mnist.test_images, dtype=dtype), mnist.test_labels)
+    print(f"validation accuracy {history['validation_accuracy'][-1]:.2%}, test accuracy {acc:.2%} "
+          f"after {args.epochs} epochs ({seconds:.1f} s); parameters saved to {args.out}", file=out)
     return 0
 
 

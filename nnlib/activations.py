@@ -69,6 +69,19 @@ def softmax(z):
     return e / e.sum(axis=0, keepdims=True)
 
 
+def log_softmax(z):
+    """ln softmax(z), column by column, computed without ever taking ln 0.
+
+    ln softmax(z)_j = z_j − ln Σ_k e^(z_k) = (z_j − M) − ln Σ_k e^(z_k − M) with M the
+    column's maximum (the *log-sum-exp* trick).  The sum is at least 1 (the term
+    k = argmax is e^0), so its logarithm is finite and ≥ 0: for finite z the result
+    is finite even where softmax(z)_j itself underflows to 0, e.g. ``z = [0, 800]``.
+    """
+    z = np.asarray(z)
+    shifted = z - z.max(axis=0, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=0, keepdims=True))
+
+
 def softmax_backward(s, grad_a):
     """Multiply the softmax Jacobian by a vector, column by column.
 

@@ -62,7 +62,7 @@ def relative_error(a, b, floor=1e-8):
 
 
 def check_gradients(net, x, y, h=1e-5, num_samples=None, rng=None, floor=1e-8):
-    """Compare ``net.backprop(x, y)`` with centred differences of ``net.loss(x, y)``.
+    """Compare ``net.backprop(x, y)`` with centred differences of ``net.total_cost(x, y)``.
 
     Every entry of every parameter is checked, or, with ``num_samples``,
     that many entries of each parameter chosen by ``rng``.  Use a float64
@@ -81,7 +81,7 @@ def check_gradients(net, x, y, h=1e-5, num_samples=None, rng=None, floor=1e-8):
         else:
             flat = rng.choice(param.size, size=num_samples, replace=False)
             indices = [np.unravel_index(i, param.shape) for i in flat]
-        numerical = numerical_gradient(lambda: net.loss(x, y), param, h=h, indices=indices)
+        numerical = numerical_gradient(lambda: net.total_cost(x, y), param, h=h, indices=indices)
         rows = tuple(np.array(i) for i in zip(*indices))
         g_bp, g_num = analytic[name][rows].astype(np.float64), numerical[rows]
         error = np.linalg.norm(g_bp - g_num) / max(np.linalg.norm(g_bp), np.linalg.norm(g_num), floor)

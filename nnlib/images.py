@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .datasets import to_columns
+from .data import to_columns
 
 #: The pictures shipped with nnlib (made by ``scripts/make_digits.py``); the first
 #: character of each file name is the digit drawn.

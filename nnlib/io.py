@@ -7,35 +7,16 @@ folder and renamed over the target, so a crash mid-write leaves the previous
 file intact.
 """
 import os
-import tempfile
 import zipfile
 
 import numpy as np
 
+from .files import atomic_write
 from .network import Network
 
 
 class ParameterFileError(ValueError):
     """A parameter file is missing arrays, corrupt, or holds arrays of the wrong shape or type."""
-
-
-def atomic_write(path, write):
-    """Call ``write(file_object)`` on a temporary file next to ``path``, then rename it to ``path``."""
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=os.path.basename(path) + ".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
 
 
 def save_network(net, path):
@@ -106,13 +87,10 @@ def load_network(path):
                 raise ParameterFileError(f"{path}: {name} has dtype {got.dtype}, expected float32 or float64")
             if not np.isfinite(got).all():
                 raise ParameterFileError(f"{path}: {name} contains NaN or infinite values")
+    layers = range(1, len(sizes))
     try:
-        net = Network(sizes, activation=str(arrays["activation"]), output=str(arrays["output"]),
-                      cost=str(arrays["cost"]), rng=0)
+        return Network.from_parameters([arrays[f"W{l}"] for l in layers], [arrays[f"b{l}"] for l in layers],
+                                       activation=str(arrays["activation"]),
+                                       output=str(arrays["output"]), cost=str(arrays["cost"]))
     except ValueError as e:
         raise ParameterFileError(f"{path}: {e}") from None
-    dtype = arrays["W1"].dtype
-    net.dtype = np.dtype(dtype)
-    net.weights = [arrays[f"W{l}"].astype(dtype) for l in range(1, len(net.sizes))]
-    net.biases = [arrays[f"b{l}"].astype(dtype) for l in range(1, len(net.sizes))]
-    return net

@@ -9,6 +9,8 @@ agrees to rounding error.
 """
 import numpy as np
 
+from .activations import log_softmax
+
 
 def _y_log(y, a):
     """y·ln(a), taken as 0 where y == 0 (the limit of y ln a), so 0·ln 0 gives 0, not NaN."""
@@ -33,6 +35,18 @@ def cross_entropy(a, y):
     return -np.sum(_y_log(y, a)) / m
 
 
+def cross_entropy_from_logits(z, y):
+    """The categorical cross-entropy of a = softmax(z), computed from z^L directly.
+
+    Equal to ``cross_entropy(softmax(z), y)`` wherever that is finite, but it uses
+    ln softmax(z) = :func:`~nnlib.activations.log_softmax` (log-sum-exp), so it is
+    finite for every finite z: ``softmax([0, 800])`` rounds to ``[0, 1]`` and
+    ``cross_entropy`` of it is infinite for the label 0, while this gives 800.
+    """
+    m = z.shape[1]
+    return -np.sum(np.where(y == 0, 0.0, y * log_softmax(z))) / m
+
+
 def cross_entropy_gradient(a, y):
     """∂C/∂a for the categorical cross-entropy: −y / (m a) (0 where y = 0)."""
     safe_a = np.where(y == 0, 1.0, a)
@@ -46,6 +60,17 @@ def binary_cross_entropy(a, y):
     return -np.sum(_y_log(y, a) + _y_log(1 - y, 1 - a)) / m
 
 
+def binary_cross_entropy_from_logits(z, y):
+    """The binary cross-entropy of a = σ(z), computed from z directly.
+
+    ln σ(z) = −ln(1 + e^(−z)) and ln(1 − σ(z)) = −ln(1 + e^z), both evaluated with
+    ``np.logaddexp(0, ·)``, which never overflows: finite for every finite z, even
+    where σ(z) rounds to exactly 0 or 1 (|z| above about 37 in float64, 17 in float32).
+    """
+    m = z.shape[1]
+    return np.sum(y * np.logaddexp(0, -z) + (1 - y) * np.logaddexp(0, z)) / m
+
+
 def binary_cross_entropy_gradient(a, y):
     """∂C/∂a for the binary cross-entropy: (a − y) / (m a (1 − a))."""
     return (a - y) / (a * (1 - a)) / a.shape[1]
@@ -56,6 +81,13 @@ COSTS = {
     "quadratic": (quadratic, quadratic_gradient),
     "cross_entropy": (cross_entropy, cross_entropy_gradient),
     "binary_cross_entropy": (binary_cross_entropy, binary_cross_entropy_gradient),
+}
+
+
+# Output/cost pairs whose value is better computed from z^L than from a^L.
+FROM_LOGITS = {
+    ("softmax", "cross_entropy"): cross_entropy_from_logits,
+    ("sigmoid", "binary_cross_entropy"): binary_cross_entropy_from_logits,
 }
 
 

@@ -15,7 +15,7 @@ the arithmetic is the same.)
 import numpy as np
 
 from .activations import get_activation, softmax_backward
-from .losses import get_cost
+from .losses import FROM_LOGITS, get_cost
 
 INITS = ("normal", "scaled", "he")
 
@@ -90,6 +90,31 @@ class Network:
             self.weights.append(w.astype(self.dtype))
             self.biases.append(b.astype(self.dtype))
 
+    @classmethod
+    def from_parameters(cls, weights, biases, activation="sigmoid", output="sigmoid",
+                        cost="quadratic", dtype=None):
+        """A network with the given parameters instead of random ones.
+
+        ``weights[l-1]`` is W^l, shape ``(n_l, n_{l-1})``, and ``biases[l-1]`` is b^l,
+        shape ``(n_l, 1)``; the layer sizes follow from them.  The arrays are copied.
+        ``dtype`` defaults to that of ``weights[0]`` (float32 or float64).
+        """
+        weights = [np.array(w) for w in weights]
+        biases = [np.array(b) for b in biases]
+        if not weights or len(weights) != len(biases) or any(w.ndim != 2 for w in weights):
+            raise ValueError("from_parameters needs one 2-D weight matrix and one bias per layer")
+        sizes = [weights[0].shape[1]] + [w.shape[0] for w in weights]
+        for l, (w, b) in enumerate(zip(weights, biases), start=1):
+            if w.shape != (sizes[l], sizes[l - 1]) or b.shape != (sizes[l], 1):
+                raise ValueError(f"layer {l}: W{l} has shape {w.shape} and b{l} {b.shape}; expected "
+                                 f"({sizes[l]}, {sizes[l - 1]}) and ({sizes[l]}, 1)")
+        dtype = weights[0].dtype if dtype is None else dtype
+        net = cls(sizes, activation=activation, output=output, cost=cost, init="scaled", rng=0,
+                  dtype=dtype)
+        net.weights = [w.astype(net.dtype) for w in weights]
+        net.biases = [b.astype(net.dtype) for b in biases]
+        return net
+
     def __repr__(self):
         return (f"Network({self.sizes}, activation={self.activation!r}, output={self.output!r}, "
                 f"cost={self.cost!r}, dtype={self.dtype.name})")
@@ -111,7 +136,12 @@ class Network:
         return params
 
     # ----------------------------------------------------------------- forward
-    def _as_batch(self, x):
+    def as_batch(self, x):
+        """``x`` as an array of this network's dtype with one sample per column, ``(n_0, m)``.
+
+        A single sample of shape ``(n_0,)`` becomes one column; any other shape whose
+        first axis is not ``n_0`` is a ValueError.
+        """
         x = np.asarray(x, dtype=self.dtype)
         if x.ndim == 1:
             x = x.reshape(-1, 1)
@@ -127,7 +157,7 @@ class Network:
         ``zs[l-1]`` is z^l (shape ``(n_l, m)``) for l = 1..L, and
         ``activations[l]`` is a^l for l = 0..L (``activations[0]`` is x).
         """
-        a = self._as_batch(x)
+        a = self.as_batch(x)
         zs, activations = [], [a]
         L = len(self.weights)
         for l, (w, b) in enumerate(zip(self.weights, self.biases), start=1):
@@ -163,18 +193,36 @@ class Network:
     def evaluate(self, x, labels):
         """Fraction of the columns of ``x`` whose predicted class equals ``labels`` (shape ``(m,)``)."""
         labels = np.asarray(labels).ravel()
-        x = self._as_batch(x)
+        x = self.as_batch(x)
         if labels.shape[0] != x.shape[1]:
             raise ValueError(f"{x.shape[1]} samples but {labels.shape[0]} labels")
         return float(np.mean(self.predict(x) == labels))
 
-    def loss(self, x, y):
-        """The cost C (mean over the batch) for inputs ``x`` ``(n_0, m)`` and targets ``y`` ``(n_L, m)``."""
-        a = self.feedforward(x)
+    def total_cost(self, x, y, l2=0.0):
+        """The cost C for inputs ``x`` ``(n_0, m)`` and targets ``y`` ``(n_L, m)``.
+
+        C is the mean over the batch of the per-sample cost, plus the L2 term
+        (λ/2) Σ_l ‖W^l‖² when ``l2`` = λ > 0 (the cost that :func:`nnlib.sgd`
+        minimises with that λ; biases are not penalised).
+        """
+        zs, activations = self.forward(x)
+        return self.output_cost(zs[-1], activations[-1], y, l2)
+
+    def output_cost(self, z, a, y, l2=0.0):
+        """The cost given the output layer's z^L and a^L from :meth:`forward` (see :meth:`total_cost`).
+
+        For softmax with cross-entropy and sigmoid with binary cross-entropy the
+        value is computed from z^L (log-sum-exp), so it is finite for finite z even
+        where a^L rounds to exactly 0 or 1.
+        """
         y = np.asarray(y, dtype=self.dtype)
         if y.shape != a.shape:
             raise ValueError(f"targets must have shape {a.shape} (one column per sample), got {y.shape}")
-        return float(self.cost_fn(a, y))
+        from_logits = FROM_LOGITS.get((self.output, self.cost))
+        cost = float(from_logits(z, y) if from_logits else self.cost_fn(a, y))
+        if l2:
+            cost += 0.5 * l2 * sum(float(np.sum(w.astype(np.float64) ** 2)) for w in self.weights)
+        return cost
 
     # ---------------------------------------------------------------- backward
     def output_error(self, z, a, y):

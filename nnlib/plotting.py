@@ -43,14 +43,14 @@ def digit_grid(images, labels=None, ncols=10, titles=None, cmap="gray_r", size=1
 
 
 def plot_history(history, title=None):
-    """Training cost and train/test accuracy per epoch, from :func:`nnlib.training.sgd`'s history."""
+    """Training cost and train/validation accuracy per epoch, from :func:`nnlib.training.sgd`'s history."""
     import matplotlib.pyplot as plt
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.5))
     epochs = history["epoch"]
-    if history.get("loss"):
-        ax1.plot(epochs, history["loss"], marker=".")
+    if history.get("cost"):
+        ax1.plot(epochs, history["cost"], marker=".")
     ax1.set(xlabel="epoch", ylabel="training cost", title="cost")
-    for key in ("train_accuracy", "test_accuracy"):
+    for key in ("train_accuracy", "validation_accuracy"):
         if history.get(key):
             ax2.plot(epochs, np.array(history[key]) * 100, marker=".", label=key.replace("_", " "))
     ax2.set(xlabel="epoch", ylabel="accuracy (%)", title="accuracy")

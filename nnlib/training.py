@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 
-from .datasets import one_hot
+from .data import one_hot
 
 
 class TrainingDiverged(FloatingPointError):
@@ -63,7 +63,7 @@ def _first_nonfinite_parameter(net):
 
 
 def sgd(net, x, y, epochs, batch_size, eta, rng, momentum=0.0, l2=0.0,
-        test=None, callback=None, verbose=False, monitor_train=True):
+        validation=None, callback=None, verbose=False, monitor_train=True):
     """Train ``net`` in place by mini-batch SGD; return the per-epoch history.
 
     Parameters
@@ -82,10 +82,12 @@ def sgd(net, x, y, epochs, batch_size, eta, rng, momentum=0.0, l2=0.0,
         μ in [0, 1); 0 gives plain SGD.
     l2 : float
         λ: adds (λ/2) Σ w² to the cost, i.e. λ W to each weight gradient.
-    test : tuple ``(x_test, labels_test)`` or None
-        Evaluated after every epoch.
+    validation : tuple ``(x_validation, labels_validation)`` or None
+        Held-out data evaluated after every epoch, on which settings are compared
+        (see :func:`nnlib.split_validation`); keep the test set for the final number.
     callback : callable(epoch, history) or None
-        Called after every epoch (epochs count from 1).
+        Called after every epoch (epochs count from 1).  If it returns True,
+        training stops after that epoch (early stopping).
     verbose : bool
         Print one line per epoch.
     monitor_train : bool
@@ -93,8 +95,9 @@ def sgd(net, x, y, epochs, batch_size, eta, rng, momentum=0.0, l2=0.0,
 
     Returns
     -------
-    dict of lists, one entry per epoch: ``"epoch"``, ``"loss"`` (training cost),
-    ``"train_accuracy"``, ``"test_accuracy"``, ``"seconds"`` (time of the epoch's updates).
+    dict of lists, one entry per epoch: ``"epoch"``, ``"cost"`` (the training cost,
+    including the L2 term (λ/2) Σ w² when ``l2`` > 0), ``"train_accuracy"``,
+    ``"validation_accuracy"``, ``"seconds"`` (time of the epoch's updates).
 
     Raises
     ------
@@ -110,18 +113,18 @@ def sgd(net, x, y, epochs, batch_size, eta, rng, momentum=0.0, l2=0.0,
     # Keep each sample (column) contiguous in memory, so that gathering a mini-batch's columns
     # reads 784 neighbouring numbers per sample instead of one number every m (no copy if the
     # columns already are contiguous, as to_columns returns them).
-    x = np.asfortranarray(net._as_batch(x))
+    x = np.asfortranarray(net.as_batch(x))
     if not np.isfinite(x).all():
         raise ValueError("the training inputs x contain NaN or infinite values")
     targets, labels = _targets_and_labels(net, y)
     m = x.shape[1]
     if targets.shape[1] != m:
         raise ValueError(f"x has {m} samples (columns) but y has {targets.shape[1]}")
-    if test is not None:
-        _targets_and_labels(net, np.asarray(test[1]).ravel())  # test labels out of range: ValueError
+    if validation is not None:
+        _targets_and_labels(net, np.asarray(validation[1]).ravel())  # labels out of range: ValueError
     velocity_w = [np.zeros_like(w) for w in net.weights]
     velocity_b = [np.zeros_like(b) for b in net.biases]
-    history = {"epoch": [], "loss": [], "train_accuracy": [], "test_accuracy": [], "seconds": []}
+    history = {"epoch": [], "cost": [], "train_accuracy": [], "validation_accuracy": [], "seconds": []}
 
     for epoch in range(1, epochs + 1):
         # A NaN or inf anywhere (a layer's z, a gradient, an update that overflows) ends up in
@@ -153,23 +156,24 @@ def sgd(net, x, y, epochs, batch_size, eta, rng, momentum=0.0, l2=0.0,
             history["epoch"].append(epoch)
             history["seconds"].append(seconds)
             if monitor_train:
-                a = net.feedforward(x)
-                loss = float(net.cost_fn(a, targets))
-                if not np.isfinite(loss):
+                zs, activations = net.forward(x)
+                a = activations[-1]
+                cost = net.output_cost(zs[-1], a, targets, l2)
+                if not np.isfinite(cost):
                     raise TrainingDiverged(f"training diverged at epoch {epoch}: the training cost is "
-                                           f"{loss} (learning rate eta={eta:g}); try a smaller learning rate")
-                history["loss"].append(loss)
+                                           f"{cost} (learning rate eta={eta:g}); try a smaller learning rate")
+                history["cost"].append(cost)
                 history["train_accuracy"].append(float(np.mean(net.classify(a) == labels)))
-            if test is not None:
-                history["test_accuracy"].append(net.evaluate(*test))
+            if validation is not None:
+                history["validation_accuracy"].append(net.evaluate(*validation))
         if verbose:
             parts = [f"Epoch {epoch:2d}"]
             if monitor_train:
-                parts += [f"loss {history['loss'][-1]:.4f}", f"train {history['train_accuracy'][-1]:.2%}"]
-            if test is not None:
-                parts.append(f"test {history['test_accuracy'][-1]:.2%}")
+                parts += [f"cost {history['cost'][-1]:.4f}", f"train {history['train_accuracy'][-1]:.2%}"]
+            if validation is not None:
+                parts.append(f"validation {history['validation_accuracy'][-1]:.2%}")
             parts.append(f"{seconds:.2f} s")
             print(", ".join(parts), flush=True)
-        if callback is not None:
-            callback(epoch, history)
+        if callback is not None and callback(epoch, history):
+            break  # the callback asked to stop early
     return history

@@ -13,7 +13,7 @@ import pytest
 
 from nnlib import (IDXError, Network, ParameterFileError, load_network, one_hot, read_idx,
                    save_network, sgd)
-from nnlib.datasets import read_idx_header
+from nnlib.idx import read_idx_header
 
 
 def idx_bytes(type_byte, dims, body=b""):
@@ -264,7 +264,7 @@ def test_test_labels_out_of_range_are_refused_before_training():
     net = Network([2, 2], rng=0)
     w = net.weights[0].copy()
     with pytest.raises(ValueError, match=r"integers in 0\.\.1"):
-        sgd(net, x, labels, epochs=1, batch_size=5, eta=1.0, rng=0, test=(x, labels + 10))
+        sgd(net, x, labels, epochs=1, batch_size=5, eta=1.0, rng=0, validation=(x, labels + 10))
     np.testing.assert_array_equal(net.weights[0], w)  # nothing trained
 
 

@@ -41,8 +41,9 @@ def test_train_reports_progress_and_saves(trained):
     assert result.stderr == ""
     out = result.stdout
     assert "training Network([784, 16, 10], activation='relu', output='softmax'" in out
-    assert "epoch 1/1: cost " in out and "test " in out
-    assert out.strip().splitlines()[-1].startswith("test accuracy ")
+    assert "epoch 1/1: cost " in out and "validation " in out
+    last = out.strip().splitlines()[-1]
+    assert last.startswith("validation accuracy ") and ", test accuracy " in last
     assert path.exists()
 
 

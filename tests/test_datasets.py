@@ -4,8 +4,11 @@ import struct
 import numpy as np
 import pytest
 
-from nnlib import datasets
-from nnlib.datasets import IDXError, load_mnist, minibatches, one_hot, read_idx, to_columns
+from nnlib import idx
+from nnlib import mnist as bundled
+from nnlib.data import minibatches, one_hot, to_columns
+from nnlib.idx import IDXError, read_idx
+from nnlib.mnist import load_mnist
 
 
 def write_idx(path, array, type_byte=0x08, compress=False, extra=b"", cut=0, count=None):
@@ -14,7 +17,7 @@ def write_idx(path, array, type_byte=0x08, compress=False, extra=b"", cut=0, cou
     if count is not None:
         dims[0] = count
     header += b"".join(struct.pack(">I", d) for d in dims)
-    body = header + array.astype(datasets.IDX_DTYPES[type_byte]).tobytes() + extra
+    body = header + array.astype(idx.IDX_DTYPES[type_byte]).tobytes() + extra
     if cut:
         body = body[:-cut]
     path.write_bytes(gzip.compress(body) if compress else body)
@@ -99,16 +102,16 @@ def test_missing_file(tmp_path):
 
 
 def test_bundled_files_are_the_canonical_ones():
-    for name, digest in datasets.MNIST_SHA256.items():
-        assert datasets.sha256(datasets.MNIST_DIR / name) == digest, name
-    sums = (datasets.MNIST_DIR / "SHA256SUMS").read_text().split()
-    assert dict(zip(sums[1::2], sums[0::2])) == datasets.MNIST_SHA256
+    for name, digest in bundled.MNIST_SHA256.items():
+        assert bundled.sha256(bundled.MNIST_DIR / name) == digest, name
+    sums = (bundled.MNIST_DIR / "SHA256SUMS").read_text().split()
+    assert dict(zip(sums[1::2], sums[0::2])) == bundled.MNIST_SHA256
 
 
 def test_bundled_mnist_header_bytes():
-    dtype, shape = datasets.read_idx_header(datasets.MNIST_DIR / "train-images-idx3-ubyte.gz")
+    dtype, shape = idx.read_idx_header(bundled.MNIST_DIR / "train-images-idx3-ubyte.gz")
     assert dtype == np.uint8 and shape == (60000, 28, 28)
-    assert datasets.read_idx_header(datasets.MNIST_DIR / "t10k-labels-idx1-ubyte.gz")[1] == (10000,)
+    assert idx.read_idx_header(bundled.MNIST_DIR / "t10k-labels-idx1-ubyte.gz")[1] == (10000,)
 
 
 @pytest.fixture(scope="module")
@@ -130,8 +133,8 @@ def test_load_mnist_scaled_and_from_raw_copies(tmp_path, mnist):
     scaled = load_mnist(scale=True)
     assert scaled.train_images.dtype == np.float32
     assert 0.0 == scaled.train_images.min() and scaled.train_images.max() == 1.0
-    for key, name in datasets.MNIST_FILES.items():  # the same files, uncompressed
-        (tmp_path / name[:-3]).write_bytes(gzip.decompress((datasets.MNIST_DIR / name).read_bytes()))
+    for key, name in bundled.MNIST_FILES.items():  # the same files, uncompressed
+        (tmp_path / name[:-3]).write_bytes(gzip.decompress((bundled.MNIST_DIR / name).read_bytes()))
     raw = load_mnist(tmp_path)
     np.testing.assert_array_equal(raw.test_images, mnist.test_images)
 

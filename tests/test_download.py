@@ -9,8 +9,9 @@ import threading
 import numpy as np
 import pytest
 
-from nnlib import datasets
-from nnlib.datasets import DownloadError, download_mnist, load_mnist
+from nnlib import download, idx, mnist
+from nnlib.download import DownloadError, download_mnist
+from nnlib.mnist import load_mnist
 
 
 def _idx(array):
@@ -33,7 +34,7 @@ def server(tmp_path_factory):
     for name, data in files.items():
         (root / "good" / name).write_bytes(data)
         (root / "corrupt" / name).write_bytes(data[:-5] + bytes([data[-5] ^ 0xFF]) + data[-4:])
-        (root / "real" / name).write_bytes((datasets.MNIST_DIR / name).read_bytes())
+        (root / "real" / name).write_bytes((mnist.MNIST_DIR / name).read_bytes())
     requests = []
 
     class Handler(http.server.SimpleHTTPRequestHandler):
@@ -48,7 +49,7 @@ def server(tmp_path_factory):
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{httpd.server_address[1]}"
-    yield {"base": base, "files": datasets.MNIST_FILES, "requests": requests,
+    yield {"base": base, "files": mnist.MNIST_FILES, "requests": requests,
            "sha256": {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}}
     httpd.shutdown()
     httpd.server_close()
@@ -119,7 +120,7 @@ def test_the_real_mnist_table_verifies_the_real_files(server, tmp_path):
 
 def test_checksums_are_required(tmp_path):
     with pytest.raises(ValueError, match="needs the SHA-256 digest of every file"):
-        download_mnist(tmp_path, mirrors=datasets.FASHION_MNIST_MIRRORS, sha256=None)
+        download_mnist(tmp_path, mirrors=download.FASHION_MNIST_MIRRORS, sha256=None)
     with pytest.raises(ValueError, match="needs the SHA-256 digest"):
         download_mnist(tmp_path, sha256={"train-images-idx3-ubyte.gz": "0" * 64})
     with pytest.raises(ValueError, match="at least one mirror"):

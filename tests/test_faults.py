@@ -71,5 +71,5 @@ def test_real_divergence_is_reported_without_warnings(dtype, activation, output,
 
 def test_a_healthy_run_is_not_disturbed():
     x, labels = _toy()
-    h = sgd(Network([3, 4, 2], rng=0), x, labels, epochs=3, batch_size=10, eta=1.0, rng=0, test=(x, labels))
-    assert np.isfinite(h["loss"]).all() and len(h["test_accuracy"]) == 3
+    h = sgd(Network([3, 4, 2], rng=0), x, labels, epochs=3, batch_size=10, eta=1.0, rng=0, validation=(x, labels))
+    assert np.isfinite(h["cost"]).all() and len(h["validation_accuracy"]) == 3

@@ -25,7 +25,7 @@ def test_digit_grid_image_layout():
 
 
 def test_figures_are_returned():
-    history = {"epoch": [1, 2], "loss": [0.5, 0.3], "train_accuracy": [0.8, 0.9], "test_accuracy": [0.8, 0.85]}
+    history = {"epoch": [1, 2], "cost": [0.5, 0.3], "train_accuracy": [0.8, 0.9], "validation_accuracy": [0.8, 0.85]}
     for fig in (plotting.plot_history(history), plotting.plot_confusion_matrix(np.eye(10, dtype=int)),
                 plotting.plot_weights(np.zeros((12, 784))), plotting.digit_grid(np.zeros((3, 28, 28)), labels=[1, 2, 3])):
         assert isinstance(fig, plt.Figure)

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from nnlib import IDXError, Network, check_gradients, load_network, one_hot, read_idx, save_network
-from nnlib.datasets import IDX_DTYPES
+from nnlib.idx import IDX_DTYPES
 
 FAST = settings(max_examples=150, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow])

@@ -14,10 +14,10 @@ def _toy(seed=0, m=200):
 def test_training_reduces_the_cost_and_returns_history():
     x, labels = _toy()
     net = Network([2, 4, 2], rng=0)
-    h = sgd(net, x, labels, epochs=5, batch_size=10, eta=2.0, rng=1, test=(x, labels))
+    h = sgd(net, x, labels, epochs=5, batch_size=10, eta=2.0, rng=1, validation=(x, labels))
     assert h["epoch"] == [1, 2, 3, 4, 5]
-    assert len(h["loss"]) == len(h["test_accuracy"]) == len(h["seconds"]) == 5
-    assert h["loss"][-1] < h["loss"][0]
+    assert len(h["cost"]) == len(h["validation_accuracy"]) == len(h["seconds"]) == 5
+    assert h["cost"][-1] < h["cost"][0]
     assert h["train_accuracy"][-1] > 0.9
 
 
@@ -66,10 +66,10 @@ def test_callback_and_verbose(capsys):
     x, labels = _toy()
     seen = []
     sgd(Network([2, 3, 2], rng=0), x, labels, epochs=2, batch_size=50, eta=1.0, rng=0,
-        verbose=True, callback=lambda epoch, h: seen.append((epoch, len(h["loss"]))))
+        verbose=True, callback=lambda epoch, h: seen.append((epoch, len(h["cost"]))))
     assert seen == [(1, 1), (2, 2)]
     out = capsys.readouterr().out.splitlines()
-    assert len(out) == 2 and out[0].startswith("Epoch  1, loss ")
+    assert len(out) == 2 and out[0].startswith("Epoch  1, cost ")
 
 
 @pytest.mark.parametrize("kwargs,match", [
@@ -97,8 +97,8 @@ def test_short_mnist_run_beats_90_percent():
     x, xt = to_columns(mnist.train_images), to_columns(mnist.test_images)
     net = Network([784, 30, 10], init="normal", rng=1, dtype=np.float32)
     h = sgd(net, x, mnist.train_labels, epochs=1, batch_size=10, eta=3.0, rng=2,
-            test=(xt, mnist.test_labels), monitor_train=False)
-    assert h["test_accuracy"][-1] > 0.90
+            validation=(xt, mnist.test_labels), monitor_train=False)
+    assert h["validation_accuracy"][-1] > 0.90
 
 
 def test_one_output_neuron_trains_on_0_1_labels_and_reports_true_accuracy():

@@ -1,0 +1,117 @@
+"""The IDX file format, in which MNIST is stored.
+
+An IDX file is a small header followed by raw numbers, all big-endian:
+
+====== ======================================================================
+bytes  meaning
+====== ======================================================================
+0-1    two zero bytes
+2      type of the data: 0x08 unsigned byte, 0x09 signed byte, 0x0B int16,
+       0x0C int32, 0x0D float32, 0x0E float64
+3      number of dimensions d (3 for images, 1 for labels)
+4..    d sizes, each a 4-byte big-endian unsigned integer
+...    the data, row-major, the last dimension varying fastest
+====== ======================================================================
+
+So MNIST's image files start with the magic number 0x00000803 and have a
+16-byte header (magic, count, rows, columns); the label files start with
+0x00000801 and have an 8-byte header (magic, count).
+"""
+import gzip
+import math
+import os
+import zlib
+
+import numpy as np
+
+#: IDX type byte -> numpy dtype (big-endian where it matters)
+IDX_DTYPES = {0x08: np.dtype("u1"), 0x09: np.dtype("i1"), 0x0B: np.dtype(">i2"),
+              0x0C: np.dtype(">i4"), 0x0D: np.dtype(">f4"), 0x0E: np.dtype(">f8")}
+
+#: Refuse files whose header promises more than this many bytes of data.
+MAX_IDX_BYTES = 2**31
+
+
+class IDXError(ValueError):
+    """An IDX file is malformed: the message names the file and what was expected."""
+
+
+def _open(path):
+    """Open ``path`` for binary reading, through gzip if it starts with the gzip magic 1f 8b."""
+    with open(path, "rb") as f:
+        gz = f.read(2) == b"\x1f\x8b"
+    return gzip.open(path, "rb") if gz else open(path, "rb")
+
+
+def _read_exactly(f, n, path, what):
+    """Read n bytes in chunks (never allocating more than what the file really holds)."""
+    chunks, remaining = [], n
+    while remaining > 0:
+        chunk = f.read(min(remaining, 1 << 22))
+        if not chunk:
+            raise IDXError(f"{path}: truncated: expected {n} bytes of {what}, found only {n - remaining}")
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def read_idx_header(path):
+    """Decode the header of an IDX file: returns ``(dtype, shape)``."""
+    path = os.fspath(path)
+    try:
+        with _open(path) as f:
+            return _read_header(f, path)
+    except (OSError, EOFError, zlib.error) as e:
+        if isinstance(e, FileNotFoundError):
+            raise
+        raise IDXError(f"{path}: cannot be read as IDX ({e})") from None
+
+
+def _read_header(f, path):
+    magic = _read_exactly(f, 4, path, "the 4-byte magic number")
+    if magic[0] != 0 or magic[1] != 0 or magic[2] not in IDX_DTYPES:
+        raise IDXError(f"{path}: not an IDX file: magic number {magic.hex()} should be 0000TTDD "
+                       f"with type byte TT one of {', '.join(f'{t:02x}' for t in IDX_DTYPES)}")
+    dtype, ndim = IDX_DTYPES[magic[2]], magic[3]
+    if ndim == 0:
+        raise IDXError(f"{path}: the magic number {magic.hex()} declares 0 dimensions")
+    dims = _read_exactly(f, 4 * ndim, path, f"the {ndim} dimension sizes of the header")
+    shape = tuple(int(d) for d in np.frombuffer(dims, dtype=">u4"))
+    return dtype, shape
+
+
+def read_idx(path, expected_shape=None):
+    """Read an IDX file (raw, or gzip-compressed) into a numpy array.
+
+    ``expected_shape``, if given, is a tuple whose ``None`` entries match any
+    size, e.g. ``(None, 28, 28)`` for an image file.  Raises :class:`IDXError`
+    (a ValueError) naming the file when the header is wrong, the file is
+    shorter or longer than its header says, or the shape is not the expected
+    one.  The header is checked before the data is read, so a header that
+    claims gigabytes is refused without allocating them.
+    """
+    path = os.fspath(path)
+    try:
+        with _open(path) as f:
+            dtype, shape = _read_header(f, path)
+            if expected_shape is not None and (
+                    len(shape) != len(expected_shape)
+                    or any(e is not None and e != s for s, e in zip(shape, expected_shape))):
+                want = "(" + ", ".join("n" if e is None else str(e) for e in expected_shape) + ")"
+                raise IDXError(f"{path}: has shape {shape}, expected {want}")
+            nbytes = math.prod(shape) * dtype.itemsize  # Python ints: no overflow
+            if nbytes > MAX_IDX_BYTES:
+                raise IDXError(f"{path}: header claims shape {shape} ({nbytes:,} bytes of data), "
+                               f"more than the {MAX_IDX_BYTES:,} this reader accepts")
+            data = _read_exactly(f, nbytes, path, f"data for shape {shape}")
+            if f.read(1):
+                raise IDXError(f"{path}: has more data than its header's shape {shape} accounts for")
+    except (OSError, EOFError, zlib.error) as e:
+        if isinstance(e, FileNotFoundError):
+            raise
+        raise IDXError(f"{path}: cannot be read as IDX ({e})") from None
+    try:
+        array = np.frombuffer(data, dtype=dtype).reshape(shape)
+    except ValueError as e:  # e.g. more dimensions than numpy supports, or an absurd empty shape
+        raise IDXError(f"{path}: shape {shape} cannot be made into a numpy array ({e})") from None
+    return array.astype(dtype.newbyteorder("="))
