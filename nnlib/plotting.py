@@ -8,7 +8,13 @@ from PIL import Image
 
 
 def digit_grid_image(images, ncols=10, scale=2, padding=2):
-    """Paste 28×28 uint8 images into one Pillow image, ``ncols`` per row (white ink on black)."""
+    """Paste 28×28 images into one Pillow image, ``ncols`` per row.
+
+    MNIST's own convention: white ink (255) on a black background (0), frames
+    dark grey.  uint8 images are pasted as they are; float images are read on
+    the fixed scale 0..1 (pixels scaled as by :func:`nnlib.to_columns`), never
+    stretched per image, so a faint digit stays faint.
+    """
     images = np.asarray(images)
     if images.ndim != 3:
         raise ValueError(f"images must have shape (n, height, width), got {images.shape}")
@@ -16,24 +22,53 @@ def digit_grid_image(images, ncols=10, scale=2, padding=2):
         images = np.clip(np.round(images * 255), 0, 255).astype(np.uint8)
     n, h, w = images.shape
     nrows = -(-n // ncols)
-    grid = Image.new("L", (ncols * (w + padding) + padding, nrows * (h + padding) + padding), 40)
+    grid = Image.new("L", (ncols * (w + padding) + padding,
+                           nrows * (h + padding) + padding), 40)
     for i, img in enumerate(images):
         r, c = divmod(i, ncols)
-        grid.paste(Image.fromarray(img), (padding + c * (w + padding), padding + r * (h + padding)))
+        grid.paste(Image.fromarray(img),
+                   (padding + c * (w + padding), padding + r * (h + padding)))
     return grid.resize((grid.width * scale, grid.height * scale), Image.NEAREST)
 
 
-def digit_grid(images, labels=None, ncols=10, titles=None, cmap="gray_r", size=1.0):
-    """Draw images ``(n, 28, 28)`` in a grid, with an optional title under each."""
+def ink_range(images):
+    """The fixed grey scale ``(vmin, vmax)`` for MNIST-like images.
+
+    ``(0, 255)`` for integer images (bytes as stored in the files) and for float
+    images whose largest value exceeds 1; ``(0, 1)`` for float images in [0, 1]
+    (pixels divided by 255).  The scale never depends on one image's own
+    darkest pixel, so averages and faint digits keep their true contrast.
+    """
+    images = np.asarray(images)
+    if np.issubdtype(images.dtype, np.integer) or (images.size and images.max() > 1):
+        return 0.0, 255.0
+    return 0.0, 1.0
+
+
+def digit_grid(images, labels=None, ncols=10, titles=None, cmap="gray", size=1.0,
+               vmin=None, vmax=None):
+    """Draw images ``(n, 28, 28)`` (or ``(n, 784)``) in a grid, a title above each.
+
+    The default ``cmap="gray"`` shows MNIST as it is stored: white ink (high
+    values) on black.  Every image is drawn on the same fixed scale
+    ``vmin..vmax`` (by default :func:`ink_range`: 0..255 for bytes, 0..1 for
+    scaled pixels), not stretched to its own minimum and maximum; pass
+    ``cmap="gray_r"`` for black ink on white.
+    """
     import matplotlib.pyplot as plt
     images = np.asarray(images)
+    lo, hi = ink_range(images)
+    vmin = lo if vmin is None else vmin
+    vmax = hi if vmax is None else vmax
     n = len(images)
     nrows = -(-n // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * size, nrows * size * 1.15), squeeze=False)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * size, nrows * size * 1.15),
+                             squeeze=False)
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i < n:
-            ax.imshow(images[i].reshape(28, 28) if images[i].size == 784 else images[i], cmap=cmap)
+            image = images[i].reshape(28, 28) if images[i].size == 784 else images[i]
+            ax.imshow(image, cmap=cmap, vmin=vmin, vmax=vmax)
             if titles is not None:
                 ax.set_title(titles[i], fontsize=8)
             elif labels is not None:
