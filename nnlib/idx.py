@@ -86,7 +86,7 @@ def _read_into(f, n, path, what):
     del first
     view = memoryview(data)
     while done < n:
-        got = f.readinto(view[done:done + min(n - done, 1 << 22)])
+        got = f.readinto(view[done:done + min(n - done, 1 << 20)])
         if not got:
             raise IDXError(f"{path}: truncated: expected {n} bytes of {what}, found only {done}")
         done += got
