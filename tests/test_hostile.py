@@ -76,7 +76,7 @@ def test_train_never_replaces_a_device_node(tmp_path):
     """Defect 1: ``train -o /dev/null`` as root turned /dev/null into a regular file."""
     node = scratch_device(tmp_path)
     rdev = os.stat(node).st_rdev
-    result = nnlib_cli("train", *TINY, "-q", "-o", node)
+    result = nnlib_cli("train", *TINY, "-o", node)
     one_line_error(result, str(node), "character device", "refusing to replace")
     assert result.stdout == ""                      # refused before training, not after it
     st = os.stat(node)
