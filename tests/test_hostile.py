@@ -355,6 +355,18 @@ def test_npz_header_claiming_terabytes_is_a_parameter_file_error(tmp_path, n):
     assert peak < 8 * 2**20
 
 
+def test_npz_small_members_claiming_gigabytes_are_refused(tmp_path):
+    """Defect 3: 'sizes' or a string member whose header claims gigabytes is refused unread."""
+    for key, header, match in (("sizes", _npy_header((2**30,), "<i8"), "declares 1,073,741,824 layers"),
+                               ("activation", _npy_header((), "<U268435456"), "must be a short string")):
+        arrays = _good_arrays()
+        del arrays[key]
+        path = _npz(tmp_path / f"{key}.npz", arrays,
+                    extra=[(f"{key}.npy", _chain(header, _zeros(64 * 2**20)))])
+        message, peak = _load_peak(path)
+        assert match in message and peak < 8 * 2**20, (message, peak)
+
+
 def _patch_zip(path, fn):
     """Apply ``fn(data, local_offset, central_offset)`` to every member's headers in place."""
     data = bytearray(path.read_bytes())
