@@ -320,20 +320,20 @@ def _load_peak(path):
 
 
 def test_npz_bomb_member_is_refused_before_decompressing(tmp_path):
-    """Defect 3: a small file whose member holds 4096×8192 float32 zeros (128 MiB) cost all of it
+    """Defect 3: a small file whose member holds 2048×8192 float32 zeros (64 MiB) cost all of it
     (and loaded if the member was unused).  Now refused from the header, allocating little."""
-    bomb = _npy_header((4096, 8192))
+    bomb = _npy_header((2048, 8192))
     unused = _npz(tmp_path / "unused.npz", _good_arrays(),
-                  extra=[("X.npy", _chain(bomb, _zeros(4096 * 8192 * 4)))])
+                  extra=[("X.npy", _chain(bomb, _zeros(2048 * 8192 * 4)))])
     assert unused.stat().st_size < 2**20
     message, peak = _load_peak(unused)
     assert "unused.npz" in message and "unknown array 'X'" in message
     assert peak < 8 * 2**20, peak
     arrays = _good_arrays()
     del arrays["W1"]
-    wrong = _npz(tmp_path / "wrong.npz", arrays, extra=[("W1.npy", _chain(bomb, _zeros(4096 * 8192 * 4)))])
+    wrong = _npz(tmp_path / "wrong.npz", arrays, extra=[("W1.npy", _chain(bomb, _zeros(2048 * 8192 * 4)))])
     message, peak = _load_peak(wrong)
-    assert "W1 has shape (4096, 8192), expected (3, 4)" in message
+    assert "W1 has shape (2048, 8192), expected (3, 4)" in message
     assert peak < 8 * 2**20, peak
 
 
@@ -362,7 +362,7 @@ def test_npz_small_members_claiming_gigabytes_are_refused(tmp_path):
         arrays = _good_arrays()
         del arrays[key]
         path = _npz(tmp_path / f"{key}.npz", arrays,
-                    extra=[(f"{key}.npy", _chain(header, _zeros(64 * 2**20)))])
+                    extra=[(f"{key}.npy", _chain(header, _zeros(16 * 2**20)))])
         message, peak = _load_peak(path)
         assert match in message and peak < 8 * 2**20, (message, peak)
 
@@ -406,8 +406,8 @@ def test_npz_odd_members_are_parameter_file_errors(tmp_path):
         with pytest.raises(ParameterFileError) as info:
             load_network(path)
         assert str(info.value).startswith(str(path)) and expected[name] in str(info.value), info.value
-        result = nnlib_cli("evaluate", path)
-        one_line_error(result, path.name)
+        if name in ("method99", "encrypted"):   # these were 'internal error's in the CLI
+            one_line_error(nnlib_cli("evaluate", path), path.name)
 
 
 def test_a_good_parameter_file_still_loads(tmp_path):
