@@ -89,12 +89,6 @@ def test_train_never_replaces_a_device_node(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["null"]   # no temporary file left
 
 
-def test_device_node_test_is_not_silently_skipped_as_root():
-    if not IS_ROOT:
-        pytest.skip("not root: the scratch-device-node test above is skipped (os.mknod needs root)")
-    assert hasattr(os, "mknod")
-
-
 def test_fifo_socket_and_folder_are_never_replaced(tmp_path):
     """Defect 1: a FIFO, a socket or a folder at the output path is refused, untouched."""
     fifo = tmp_path / "fifo"
