@@ -7,9 +7,14 @@
 ``python -m nnlib COMMAND --help`` lists each command's options.  Errors (a
 missing file, a file that is not an image or not a parameter file, a network
 of the wrong shape, training that diverges) are reported in one line on stderr
-with a non-zero exit status.
+with exit status 1; a usage error (an unknown option, a value out of range) is
+reported by argparse with exit status 2; an interrupt gives 130.  ``predict``
+reports every picture on its own line (the result on stdout, or the error on
+stderr) and exits with 1 if any picture failed.  When the reader of standard
+output goes away (``| head``), the command stops quietly.
 """
 import argparse
+import errno
 import os
 import sys
 import time
@@ -21,6 +26,7 @@ from .data import split_validation, to_columns
 from .idx import IDXError
 from .mnist import load_mnist
 from .images import ImageError, load_digit
+from .files import OutputPathError, check_output_path
 from .io import ParameterFileError, load_network, save_network
 from .network import INITS, Network
 from .training import TrainingDiverged, sgd
@@ -39,6 +45,16 @@ def _positive_int(text):
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def _seed(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer from 0 to 2**63-1, got {text!r}") from None
+    if not 0 <= value < 2**63:
+        raise argparse.ArgumentTypeError(f"expected an integer from 0 to 2**63-1, got {text!r}")
     return value
 
 
@@ -116,7 +132,7 @@ def build_parser():
     train.add_argument("--momentum", type=_float(0, 1, high_open=True), default=0.9,
                        help="momentum μ in [0, 1); 0 is plain SGD")
     train.add_argument("--l2", type=_float(0), default=0.0, help="L2 weight decay λ")
-    train.add_argument("--seed", type=int, default=0, help="seed of the initial weights and the shuffling")
+    train.add_argument("--seed", type=_seed, default=0, help="seed of the initial weights and the shuffling")
     train.add_argument("--train-size", type=_positive_int, default=None, metavar="N",
                        help="train on the first N training images only (default: all 60,000)")
     train.add_argument("--dtype", choices=["float32", "float64"], default="float32",
@@ -158,12 +174,11 @@ def _load_params(path):
     return net
 
 
-def cmd_train(args, out=sys.stdout):
-    folder = os.path.dirname(os.path.abspath(args.out))
-    if not os.path.isdir(folder):
-        raise CLIError(f"{args.out}: cannot save there: the folder {folder} does not exist")
-    if os.path.isdir(args.out):
-        raise CLIError(f"{args.out}: is a folder; give a file name such as net.npz")
+def cmd_train(args, out=None):
+    out = sys.stdout if out is None else out
+    # Before training, not after it: the folder exists and is writable, and the target is not a
+    # folder, a device node, a FIFO or a socket (never replaced).
+    check_output_path(args.out)
     cost = args.cost or ("cross_entropy" if args.output_activation == "softmax" else "quadratic")
     if (cost == "cross_entropy") != (args.output_activation == "softmax"):
         raise CLIError(f"--cost {cost} does not fit --output-activation {args.output_activation}: use "
@@ -205,10 +220,16 @@ def cmd_train(args, out=sys.stdout):
     return 0
 
 
-def cmd_evaluate(args, out=sys.stdout):
+def cmd_evaluate(args, out=None):
+    out = sys.stdout if out is None else out
     net = _load_params(args.params)
     mnist = load_mnist()
-    predicted = net.predict(to_columns(mnist.test_images, dtype=net.dtype.type))
+    with np.errstate(all="ignore"):
+        a = net.feedforward(to_columns(mnist.test_images, dtype=net.dtype.type))
+    if not np.isfinite(a).all():
+        raise CLIError(f"{args.params}: the network's output is not finite (NaN or infinite) on "
+                       f"some test images: the parameters are absurd")
+    predicted = net.classify(a)
     correct = int(np.sum(predicted == mnist.test_labels))
     total = len(mnist.test_labels)
     print(f"{args.params}: {net.sizes} {net.activation}/{net.output}: test accuracy {correct / total:.2%} "
@@ -222,30 +243,83 @@ def ascii_digit(image):
     return "\n".join("".join(shades[min(9, int(v) * 10 // 256)] for v in row) for row in image)
 
 
-def cmd_predict(args, out=sys.stdout, err=sys.stderr):
+def _classify(net, path):
+    """``(steps, digit, value)`` for one picture, or raise CLIError/ImageError naming it."""
+    try:
+        steps = load_digit(path)
+    except FileNotFoundError:
+        raise CLIError(f"{path}: no such file") from None
+    except ImageError:
+        raise
+    except MemoryError:
+        raise CLIError(f"{path}: too large to decode") from None
+    except Exception as e:   # never let one picture stop the others
+        raise CLIError(f"{path}: cannot be read as a digit ({type(e).__name__}: {e})") from None
+    with np.errstate(all="ignore"):
+        a = net.feedforward(steps.column(net.dtype.type))[:, 0]
+    if not np.isfinite(a).all():
+        raise CLIError(f"{path}: the network's output is not finite (NaN or infinite): the "
+                       f"parameters are absurd")
+    digit = int(np.argmax(a))
+    return steps, digit, float(a[digit])
+
+
+def cmd_predict(args, out=None, err=None):
+    out = sys.stdout if out is None else out
+    err = sys.stderr if err is None else err
     net = _load_params(args.params)
     failures = 0
+    what = "probability" if net.output == "softmax" else "output"
     for path in args.images:
         try:
-            steps = load_digit(path)
-        except FileNotFoundError:
-            print(f"{PROG} predict: error: {path}: no such file", file=err)
+            steps, digit, value = _classify(net, path)
+        except (CLIError, ImageError) as e:
+            # Each failure on its own line, naming the file; the other pictures go on.
+            out.flush()
+            print(f"{PROG} predict: error: {' '.join(str(e).split())}", file=err, flush=True)
             failures += 1
             continue
-        except ImageError as e:
-            print(f"{PROG} predict: error: {e}", file=err)
-            failures += 1
-            continue
-        a = net.feedforward(steps.column(net.dtype.type))[:, 0]
-        digit = int(np.argmax(a))
-        what = "probability" if net.output == "softmax" else "output"
-        print(f"{path}: {digit} ({what} {a[digit]:.2f})", file=out, flush=True)
+        print(f"{path}: {digit} ({what} {value:.2f})", file=out, flush=True)
         if args.show:
-            print(ascii_digit(steps.mnist), file=out)
+            print(ascii_digit(steps.mnist), file=out, flush=True)
     return 1 if failures else 0
 
 
 COMMANDS = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict}
+
+
+class StdoutError(Exception):
+    """Writing to standard output failed (a full disk, /dev/full, a closed pipe)."""
+
+
+class _Stdout:
+    """Standard output whose write errors become :class:`StdoutError` (told apart from others)."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def write(self, text):
+        try:
+            return self.stream.write(text)
+        except OSError as e:
+            raise StdoutError(e) from None
+
+    def flush(self):
+        try:
+            self.stream.flush()
+        except OSError as e:
+            raise StdoutError(e) from None
+
+
+def _silence_stdout():
+    """Point file descriptor 1 at the null device, so that the interpreter's final flush of the
+    unwritable standard output neither fails nor prints 'Exception ignored'."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def main(argv=None):
@@ -256,11 +330,20 @@ def main(argv=None):
         parser.print_help(sys.stderr)
         return 2
     try:
-        return COMMANDS[args.command](args)
+        out = _Stdout(sys.stdout)
+        status = COMMANDS[args.command](args, out=out)
+        out.flush()
+        return status
     except KeyboardInterrupt:
         print(f"{PROG} {args.command}: interrupted", file=sys.stderr)
         return 130
-    except (CLIError, ParameterFileError, ImageError, IDXError, TrainingDiverged) as e:
+    except StdoutError as e:
+        _silence_stdout()
+        cause = e.args[0]
+        if isinstance(cause, BrokenPipeError) or getattr(cause, "errno", None) == errno.EPIPE:
+            return 141   # the reader went away (| head): stop quietly, like a program killed by SIGPIPE
+        message = f"cannot write to standard output ({cause.strerror or cause})"
+    except (CLIError, ParameterFileError, ImageError, IDXError, TrainingDiverged, OutputPathError) as e:
         message = str(e)
     except FileNotFoundError as e:
         message = f"{e.filename}: no such file" if e.filename else str(e)

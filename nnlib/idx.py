@@ -24,6 +24,8 @@ import zlib
 
 import numpy as np
 
+from .files import regular_file
+
 #: IDX type byte -> numpy dtype (big-endian where it matters)
 IDX_DTYPES = {0x08: np.dtype("u1"), 0x09: np.dtype("i1"), 0x0B: np.dtype(">i2"),
               0x0C: np.dtype(">i4"), 0x0D: np.dtype(">f4"), 0x0E: np.dtype(">f8")}
@@ -37,7 +39,11 @@ class IDXError(ValueError):
 
 
 def _open(path):
-    """Open ``path`` for binary reading, through gzip if it starts with the gzip magic 1f 8b."""
+    """Open ``path`` for binary reading, through gzip if it starts with the gzip magic 1f 8b.
+
+    Only regular files are opened (a FIFO would block until someone writes to it).
+    """
+    regular_file(path, IDXError, "IDX file", lead="cannot be read as IDX: ")
     with open(path, "rb") as f:
         gz = f.read(2) == b"\x1f\x8b"
     return gzip.open(path, "rb") if gz else open(path, "rb")
@@ -53,6 +59,38 @@ def _read_exactly(f, n, path, what):
         chunks.append(chunk)
         remaining -= len(chunk)
     return b"".join(chunks)
+
+
+def _read_into(f, n, path, what):
+    """Read exactly n bytes into a new uint8 array, in chunks, without any other copy.
+
+    The array is allocated at the declared size (memory is only committed as it
+    is filled) and reading stops there: a gzip bomb costs at most one copy of
+    the declared data, which the caller has limited to :data:`MAX_IDX_BYTES`.
+    """
+    # A file shorter than its header claims must not cost the claimed memory: a raw file's
+    # size is known; a compressed one must deliver a first chunk before the array is made.
+    try:
+        size = os.fstat(f.fileno()).st_size
+    except (AttributeError, OSError):
+        size = None
+    if size is not None and not isinstance(f, gzip.GzipFile) and size - f.tell() < n:
+        raise IDXError(f"{path}: truncated: expected {n} bytes of {what}, found only "
+                       f"{max(0, size - f.tell())}")
+    first = f.read(min(n, 1 << 22))
+    if len(first) < min(n, 1 << 22):
+        raise IDXError(f"{path}: truncated: expected {n} bytes of {what}, found only {len(first)}")
+    data = np.empty(n, dtype=np.uint8)
+    data[:len(first)] = np.frombuffer(first, dtype=np.uint8)
+    done = len(first)
+    del first
+    view = memoryview(data)
+    while done < n:
+        got = f.readinto(view[done:done + min(n - done, 1 << 20)])
+        if not got:
+            raise IDXError(f"{path}: truncated: expected {n} bytes of {what}, found only {done}")
+        done += got
+    return data
 
 
 def read_idx_header(path):
@@ -103,7 +141,7 @@ def read_idx(path, expected_shape=None):
             if nbytes > MAX_IDX_BYTES:
                 raise IDXError(f"{path}: header claims shape {shape} ({nbytes:,} bytes of data), "
                                f"more than the {MAX_IDX_BYTES:,} this reader accepts")
-            data = _read_exactly(f, nbytes, path, f"data for shape {shape}")
+            data = _read_into(f, nbytes, path, f"data for shape {shape}")
             if f.read(1):
                 raise IDXError(f"{path}: has more data than its header's shape {shape} accounts for")
     except (OSError, EOFError, zlib.error) as e:
@@ -111,7 +149,10 @@ def read_idx(path, expected_shape=None):
             raise
         raise IDXError(f"{path}: cannot be read as IDX ({e})") from None
     try:
-        array = np.frombuffer(data, dtype=dtype).reshape(shape)
+        array = data.view(dtype).reshape(shape)
     except ValueError as e:  # e.g. more dimensions than numpy supports, or an absurd empty shape
         raise IDXError(f"{path}: shape {shape} cannot be made into a numpy array ({e})") from None
-    return array.astype(dtype.newbyteorder("="))
+    if dtype.byteorder == ">":   # to the machine's byte order in place: no second copy
+        array.byteswap(inplace=True)
+        array = array.view(dtype.newbyteorder("="))
+    return array

@@ -8,8 +8,9 @@ mass sits at the centre.  Ink is bright (255) on a black (0) background.
 :func:`to_mnist` does the same to any picture, with Pillow, in five steps:
 
 1. **grey**: one channel, 0–255 (transparency is composited on white first);
-2. **ink**: inverted if the background is light, so that ink is bright, and
-   stretched so the background is 0 and the darkest ink 255;
+2. **ink**: inverted if the ink is darker than the background (judged by the
+   picture's own range, so dark ink on grey paper works too), so that ink is
+   bright, and stretched so the background is 0 and the strongest ink 255;
 3. **cropped**: cut to the bounding box of the ink;
 4. **fitted**: resized so the longer side is 20 pixels, aspect ratio kept;
 5. **mnist**: pasted into 28×28 with its centre of mass at the centre.
@@ -28,6 +29,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .data import to_columns
+from .files import regular_file
 
 #: The pictures shipped with nnlib (made by ``scripts/make_digits.py``); the first
 #: character of each file name is the digit drawn.
@@ -36,8 +38,9 @@ DIGITS_DIR = Path(__file__).parent / "data" / "digits"
 #: Refuse pictures with more pixels than this (checked before decoding them).
 MAX_PIXELS = 4096 * 4096
 
-#: A picture whose grey levels span fewer than this many steps has no ink to find.
-MIN_CONTRAST = 32
+#: A picture whose ink differs from its paper by fewer than this many grey levels has no ink to
+#: find (the picture is then stretched by its own range, so low-contrast pictures still work).
+MIN_CONTRAST = 24
 
 #: After stretching, pixels at or below this level (of 255) count as background when cropping.
 INK_THRESHOLD = 32
@@ -94,7 +97,7 @@ def _to_grey(img):
         white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         return np.asarray(Image.alpha_composite(white, rgba).convert("L"))
     if mode.startswith("I;16") or mode in ("I", "F"):
-        a = np.asarray(img).astype(np.float64)
+        a = np.nan_to_num(np.asarray(img).astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0)
         if mode.startswith("I;16"):
             top = 65535.0
         elif a.size and a.max() <= 1.0 and mode == "F":
@@ -116,35 +119,52 @@ def load_grey(path, max_pixels=MAX_PIXELS):
     (checked from the header, before the pixels are decoded).
     """
     path = os.fspath(path)
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"{path}: no such file")
-    if os.path.isdir(path):
-        raise ImageError(f"{path}: is a folder, not an image file")
-    if os.path.getsize(path) == 0:
+    st = regular_file(path, ImageError, "image file")
+    if st.st_size == 0:
         raise ImageError(f"{path}: empty file (0 bytes), not an image")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            img = Image.open(path)   # lazy: reads the header, not the pixels
-    except UnidentifiedImageError:
-        raise ImageError(f"{path}: not an image Pillow can read") from None
-    except Image.DecompressionBombError:
-        raise ImageError(f"{path}: too large: more than {max_pixels:,} pixels") from None
-    except OSError as e:
-        raise ImageError(f"{path}: cannot be read as an image ({e})") from None
-    with img:
-        width, height = img.size
-        if width * height > max_pixels:
-            raise ImageError(f"{path}: too large: {width}×{height} = {width * height:,} pixels, more "
-                             f"than the {max_pixels:,} accepted; scale it down first")
-        if width == 0 or height == 0:
-            raise ImageError(f"{path}: has no pixels ({width}×{height})")
+    # Pillow's decoders raise many kinds of exception on malformed files (ValueError,
+    # struct.error, SyntaxError, IndexError, ...) and warn about some (corrupt EXIF data):
+    # every one of them becomes an ImageError naming the file, and no warning is printed.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         try:
-            img.load()
-            img = ImageOps.exif_transpose(img)   # photos: apply the camera's rotation
-            return _to_grey(img)
-        except (OSError, ValueError, SyntaxError) as e:
-            raise ImageError(f"{path}: corrupt or unsupported image ({e})") from None
+            img = Image.open(path)   # lazy: reads the header, not the pixels
+        except UnidentifiedImageError:
+            raise ImageError(f"{path}: not an image Pillow can read") from None
+        except Image.DecompressionBombError:
+            raise ImageError(f"{path}: too large: more than {max_pixels:,} pixels") from None
+        except FileNotFoundError:
+            raise
+        except MemoryError:
+            raise ImageError(f"{path}: too large to decode") from None
+        except Exception as e:
+            raise ImageError(f"{path}: cannot be read as an image ({_reason(e)})") from None
+        with img:
+            try:
+                width, height = img.size
+            except Exception as e:
+                raise ImageError(f"{path}: corrupt or unsupported image ({_reason(e)})") from None
+            if width * height > max_pixels:
+                raise ImageError(f"{path}: too large: {width}×{height} = {width * height:,} pixels, "
+                                 f"more than the {max_pixels:,} accepted; scale it down first")
+            if width <= 0 or height <= 0:
+                raise ImageError(f"{path}: has no pixels ({width}×{height})")
+            try:
+                img.load()
+                img = ImageOps.exif_transpose(img)   # photos: apply the camera's rotation
+                return _to_grey(img)
+            except MemoryError:
+                raise ImageError(f"{path}: too large to decode") from None
+            except Exception as e:
+                raise ImageError(f"{path}: corrupt or unsupported image ({_reason(e)})") from None
+
+
+def _reason(e):
+    """An exception in a few words, on one line: its message, or its type when it has none."""
+    text = " ".join(str(e).split())
+    if len(text) > 200:
+        text = text[:200] + "..."
+    return text if text else type(e).__name__
 
 
 def _border(a):
@@ -161,15 +181,21 @@ def to_mnist(grey, name="image"):
     grey = np.asarray(grey)
     if grey.ndim != 2 or grey.dtype != np.uint8:
         raise ValueError(f"{name}: expected a 2-D uint8 array of grey levels, got {grey.dtype} {grey.shape}")
-    # 1. Which way round?  The border of the picture is background: MNIST wants it dark.
-    inverted = bool(np.median(_border(grey)) > 127)
+    # 1. Which way round?  The border of the picture is background (paper); the ink is whichever
+    #    extreme of the picture's own range lies farther from it.  MNIST wants the paper dark.
+    #    Judging by the picture's own range (not by 127) handles dark ink on grey paper, as in
+    #    underexposed photos, whose paper may be darker than mid-grey.
+    paper = float(np.median(_border(grey)))
+    darkest, brightest = float(grey.min()), float(grey.max())
+    inverted = bool(paper - darkest > brightest - paper)
     ink = 255 - grey if inverted else grey.copy()
     # 2. Stretch: background (the border's median) -> 0, strongest ink -> 255.
     background = float(np.median(_border(ink)))
     top = float(ink.max())
     if top - background < MIN_CONTRAST:
         raise ImageError(f"{name}: blank image: no ink found (every pixel is within "
-                         f"{int(top - background)} grey levels of the background)")
+                         f"{int(max(0.0, top - background))} grey levels of the background, "
+                         f"{MIN_CONTRAST} needed)")
     ink = np.clip((ink.astype(np.float64) - background) / (top - background) * 255, 0, 255)
     ink = np.round(ink).astype(np.uint8)
     # 3. Crop to the bounding box of the ink.

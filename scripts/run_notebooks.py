@@ -12,6 +12,7 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
 
 BOOK = Path(__file__).resolve().parent.parent / "book"
 
@@ -26,11 +27,34 @@ def run(path):
     return time.perf_counter() - start
 
 
+def _one_line(e):
+    lines = str(e).strip().splitlines()
+    return lines[0] if lines else type(e).__name__
+
+
 def main(argv):
-    paths = [Path(p).resolve() for p in argv] or sorted(BOOK.glob("*.ipynb"))
-    for path in paths:
-        print(f"{path.name}: {run(path):.1f} s", flush=True)
+    """Run each notebook; a file that is missing or not a notebook is reported in one line and
+    the others still run.  Returns 0, or 1 if any notebook could not be run."""
+    paths = [Path(p) for p in argv] or sorted(BOOK.glob("*.ipynb"))
+    status = 0
+    for given in paths:
+        path = given.resolve()
+        if not path.is_file():
+            why = "no such file" if not path.exists() else "not a regular file"
+            print(f"error: {given}: {why}", file=sys.stderr, flush=True)
+            status = 1
+            continue
+        try:
+            print(f"{path.name}: {run(path):.1f} s", flush=True)
+        except CellExecutionError as e:   # the notebook's own error: its traceback is the message
+            print(f"error: {given}: a cell failed:\n{e}", file=sys.stderr, flush=True)
+            status = 1
+        except Exception as e:   # not JSON, not a notebook, unreadable, no kernel
+            print(f"error: {given}: cannot be run as a notebook ({type(e).__name__}: {_one_line(e)})",
+                  file=sys.stderr, flush=True)
+            status = 1
+    return status
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    sys.exit(main(sys.argv[1:]))

@@ -85,6 +85,12 @@ def write_student_version(src, out_dir, clear_outputs=False):
     return dest, removed
 
 
+def _one_line(e):
+    """An exception's message on one line (the first line of a long one)."""
+    lines = str(e).strip().splitlines()
+    return lines[0] if lines else type(e).__name__
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("notebooks", nargs="*", type=Path,
@@ -102,7 +108,14 @@ def main(argv=None):
         try:
             dest, removed = write_student_version(src, args.out, clear_outputs=args.clear_outputs)
         except (UntaggedSolutionError, ValueError, OSError) as e:
-            print(f"error: {e}", file=sys.stderr)
+            message = _one_line(e)
+            if Path(src).name not in message:
+                message = f"{src}: {message}"
+            print(f"error: {message}", file=sys.stderr)
+            status = 1
+            continue
+        except Exception as e:   # e.g. nbformat's schema errors on a file that is not a notebook
+            print(f"error: {src}: not a Jupyter notebook ({_one_line(e)})", file=sys.stderr)
             status = 1
             continue
         print(f"{src.name}: {removed} solution cells removed -> {dest}")
