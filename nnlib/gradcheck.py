@@ -70,10 +70,7 @@ def check_gradients(net, x, y, h=1e-5, num_samples=None, rng=None, floor=1e-8):
     holds the relative error of that parameter's gradient and its worst entry.
     """
     rng = np.random.default_rng(rng)
-    nabla_b, nabla_w = net.backprop(x, y)
-    analytic = {}
-    for l, (nb, nw) in enumerate(zip(nabla_b, nabla_w), start=1):
-        analytic[f"W{l}"], analytic[f"b{l}"] = nw, nb
+    analytic = dict(net.gradients(x, y))
     results = {}
     for name, param in net.parameters():
         if num_samples is None or num_samples >= param.size:

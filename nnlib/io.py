@@ -12,7 +12,7 @@ import zipfile
 import numpy as np
 
 from .files import atomic_write
-from .network import Network
+from .network import Network, parameter_names
 
 
 class ParameterFileError(ValueError):
@@ -76,7 +76,7 @@ def load_network(path):
     # Check every array against the sizes *before* building the network, so that a file
     # claiming enormous layers is refused instead of allocating them.
     for l, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
-        for name, want in ((f"W{l}", (n_out, n_in)), (f"b{l}", (n_out, 1))):
+        for name, want in zip(parameter_names(l), ((n_out, n_in), (n_out, 1))):
             if name not in arrays:
                 raise ParameterFileError(f"{path}: missing the array {name!r}")
             got = arrays[name]
@@ -87,9 +87,9 @@ def load_network(path):
                 raise ParameterFileError(f"{path}: {name} has dtype {got.dtype}, expected float32 or float64")
             if not np.isfinite(got).all():
                 raise ParameterFileError(f"{path}: {name} contains NaN or infinite values")
-    layers = range(1, len(sizes))
+    names = [parameter_names(l) for l in range(1, len(sizes))]
     try:
-        return Network.from_parameters([arrays[f"W{l}"] for l in layers], [arrays[f"b{l}"] for l in layers],
+        return Network.from_parameters([arrays[w] for w, _ in names], [arrays[b] for _, b in names],
                                        activation=str(arrays["activation"]),
                                        output=str(arrays["output"]), cost=str(arrays["cost"]))
     except ValueError as e:

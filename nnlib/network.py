@@ -15,12 +15,42 @@ the arithmetic is the same.)
 import numpy as np
 
 from .activations import get_activation, softmax_backward
+from .checks import is_integer
 from .losses import FROM_LOGITS, get_cost
 
 INITS = ("normal", "scaled", "he")
 
 # Output/cost pairs whose output error simplifies to δ^L = ∂C/∂z^L = (a − y)/m.
 _SHORTCUTS = {("softmax", "cross_entropy"), ("sigmoid", "binary_cross_entropy")}
+
+# Costs that make sense only with one output activation (any output may use "quadratic").
+COST_NEEDS_OUTPUT = {"cross_entropy": "softmax", "binary_cross_entropy": "sigmoid"}
+
+
+def parameter_names(l):
+    """``("W3", "b3")`` for l = 3: the names of W^l and b^l in files, checks and optimisers.
+
+    The one place where the naming scheme is written.  Introduced in chapter 4.
+    """
+    return f"W{l}", f"b{l}"
+
+
+def is_weight(name):
+    """True for a weight's name (``"W2"``), False for a bias's (``"b2"``).  Introduced in chapter 6."""
+    return name.startswith("W")
+
+
+def check_output_and_cost(output, cost):
+    """Raise a ValueError if ``cost`` does not fit the ``output`` activation.
+
+    Cross-entropy needs a softmax output (its a^L is a probability distribution);
+    binary cross-entropy needs sigmoid outputs (each a^L_j a probability); the
+    quadratic cost fits any output.  Introduced in chapter 3.
+    """
+    needed = COST_NEEDS_OUTPUT.get(cost)
+    if needed is not None and output != needed:
+        raise ValueError(f"cost {cost!r} does not fit output {output!r}: cross_entropy needs a "
+                         "softmax output, binary_cross_entropy needs sigmoid outputs")
 
 
 def _check_sizes(sizes):
@@ -30,7 +60,7 @@ def _check_sizes(sizes):
     if len(sizes) < 2:
         raise ValueError(f"sizes must list at least an input and an output layer, got {sizes!r}")
     for i, n in enumerate(sizes):
-        if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or n < 1:
+        if not is_integer(n) or n < 1:
             raise ValueError(f"layer sizes must be positive integers, got {n!r} for layer {i} "
                              f"in sizes {sizes!r}")
     return [int(n) for n in sizes]
@@ -72,6 +102,7 @@ class Network:
         self.sigma, self.sigma_prime = get_activation(activation)
         self.out_fn, self.out_prime = get_activation(output)
         self.cost_fn, self.cost_gradient = get_cost(cost)
+        check_output_and_cost(output, cost)
         if init not in INITS:
             raise ValueError(f"unknown init {init!r}; expected one of {INITS}")
         self.init = init
@@ -106,7 +137,8 @@ class Network:
         sizes = [weights[0].shape[1]] + [w.shape[0] for w in weights]
         for l, (w, b) in enumerate(zip(weights, biases), start=1):
             if w.shape != (sizes[l], sizes[l - 1]) or b.shape != (sizes[l], 1):
-                raise ValueError(f"layer {l}: W{l} has shape {w.shape} and b{l} {b.shape}; expected "
+                w_name, b_name = parameter_names(l)
+                raise ValueError(f"layer {l}: {w_name} has shape {w.shape} and {b_name} {b.shape}; expected "
                                  f"({sizes[l]}, {sizes[l - 1]}) and ({sizes[l]}, 1)")
         dtype = weights[0].dtype if dtype is None else dtype
         net = cls(sizes, activation=activation, output=output, cost=cost, init="scaled", rng=0,
@@ -130,10 +162,16 @@ class Network:
 
     def parameters(self):
         """``[("W1", W^1), ("b1", b^1), ...]``: the arrays themselves, not copies."""
-        params = []
-        for l, (w, b) in enumerate(zip(self.weights, self.biases), start=1):
-            params += [(f"W{l}", w), (f"b{l}", b)]
-        return params
+        return self._named(self.weights, self.biases)
+
+    @staticmethod
+    def _named(per_layer_w, per_layer_b):
+        """``[("W1", w[0]), ("b1", b[0]), ("W2", w[1]), ...]`` from per-layer lists."""
+        pairs = []
+        for l, (w, b) in enumerate(zip(per_layer_w, per_layer_b), start=1):
+            w_name, b_name = parameter_names(l)
+            pairs += [(w_name, w), (b_name, b)]
+        return pairs
 
     # ----------------------------------------------------------------- forward
     def as_batch(self, x):
@@ -239,6 +277,15 @@ class Network:
         if self.output == "softmax":
             return softmax_backward(a, grad_a)
         return grad_a * self.out_prime(z)                   # BP1: δ^L = ∇_a C ⊙ σ'(z^L)
+
+    def gradients(self, x, y):
+        """``[("W1", ∂C/∂W^1), ("b1", ∂C/∂b^1), ...]``, in the order of :meth:`parameters`.
+
+        The gradients of :meth:`backprop`, named, as an optimiser's ``step`` takes them.
+        Introduced in chapter 6.
+        """
+        nabla_b, nabla_w = self.backprop(x, y)
+        return self._named(nabla_w, nabla_b)
 
     def backprop(self, x, y):
         """Gradients of the cost (mean over the batch) by backpropagation.

@@ -3,11 +3,7 @@ import pytest
 
 from nnlib import Network, check_gradients, max_relative_error, one_hot
 
-# (hidden activation, output, cost): every combination the library supports
-PAIRS = [(h, o, c) for h in ("sigmoid", "tanh", "relu")
-         for o, c in (("sigmoid", "quadratic"), ("sigmoid", "binary_cross_entropy"),
-                      ("softmax", "cross_entropy"), ("softmax", "quadratic"),
-                      ("identity", "quadratic"), ("tanh", "quadratic"))]
+from conftest import COMBINATIONS
 SHAPES = [[3, 2], [4, 5, 3], [5, 4, 6, 3]]
 
 
@@ -18,7 +14,7 @@ def _batch(sizes, m=4, seed=0):
     return x, y
 
 
-@pytest.mark.parametrize("hidden,output,cost", PAIRS)
+@pytest.mark.parametrize("hidden,output,cost", COMBINATIONS)
 @pytest.mark.parametrize("sizes", SHAPES)
 def test_backprop_matches_numerical_gradient(sizes, hidden, output, cost):
     net = Network(sizes, activation=hidden, output=output, cost=cost, init="scaled", rng=7)
