@@ -17,12 +17,13 @@ import time
 import numpy as np
 
 from . import __version__
+from .checks import HYPERPARAMETERS
 from .data import split_validation, to_columns
 from .idx import IDXError
 from .mnist import load_mnist
 from .images import ImageError, load_digit
 from .io import ParameterFileError, load_network, save_network
-from .network import INITS, Network
+from .network import INITS, Network, check_output_and_cost
 from .training import TrainingDiverged, sgd
 
 PROG = "python -m nnlib"
@@ -56,19 +57,15 @@ def _hidden_sizes(text):
     return sizes
 
 
-def _float(low=None, high=None, low_open=False, high_open=False):
+def _within(interval):
+    """An argparse type: a number in ``interval`` (from nnlib.checks.HYPERPARAMETERS)."""
     def parse(text):
         try:
             value = float(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-        bad = (not np.isfinite(value)
-               or (low is not None and (value <= low if low_open else value < low))
-               or (high is not None and (value >= high if high_open else value > high)))
-        if bad:
-            lo = "" if low is None else ("(" if low_open else "[") + f"{low:g}"
-            hi = "" if high is None else f"{high:g}" + (")" if high_open else "]")
-            raise argparse.ArgumentTypeError(f"expected a number in {lo}, {hi or 'inf)'}, got {text!r}")
+            raise argparse.ArgumentTypeError(f"expected {interval.expected()}, got {text!r}") from None
+        if value not in interval:
+            raise argparse.ArgumentTypeError(f"expected {interval.expected()}, got {text!r}")
         return value
     return parse
 
@@ -110,12 +107,12 @@ def build_parser():
     train.add_argument("--init", choices=INITS, default=None,
                        help="weight initialisation (default: he for ReLU, scaled otherwise)")
     train.add_argument("--epochs", type=_positive_int, default=10, help="passes over the training set")
-    train.add_argument("--eta", "--learning-rate", dest="eta", type=_float(0, low_open=True),
+    train.add_argument("--eta", "--learning-rate", dest="eta", type=_within(HYPERPARAMETERS["eta"]),
                        default=0.05, help="learning rate η")
     train.add_argument("--batch-size", type=_positive_int, default=128, help="mini-batch size")
-    train.add_argument("--momentum", type=_float(0, 1, high_open=True), default=0.9,
-                       help="momentum μ in [0, 1); 0 is plain SGD")
-    train.add_argument("--l2", type=_float(0), default=0.0, help="L2 weight decay λ")
+    train.add_argument("--momentum", type=_within(HYPERPARAMETERS["momentum"]), default=0.9,
+                       help=f"momentum μ in {HYPERPARAMETERS['momentum']}; 0 is plain SGD")
+    train.add_argument("--l2", type=_within(HYPERPARAMETERS["l2"]), default=0.0, help="L2 weight decay λ")
     train.add_argument("--seed", type=int, default=0, help="seed of the initial weights and the shuffling")
     train.add_argument("--train-size", type=_positive_int, default=None, metavar="N",
                        help="train on the first N training images only (default: all 60,000)")
@@ -165,9 +162,10 @@ def cmd_train(args, out=sys.stdout):
     if os.path.isdir(args.out):
         raise CLIError(f"{args.out}: is a folder; give a file name such as net.npz")
     cost = args.cost or ("cross_entropy" if args.output_activation == "softmax" else "quadratic")
-    if (cost == "cross_entropy") != (args.output_activation == "softmax"):
-        raise CLIError(f"--cost {cost} does not fit --output-activation {args.output_activation}: use "
-                       "cross_entropy with softmax, and quadratic or binary_cross_entropy with sigmoid")
+    try:
+        check_output_and_cost(args.output_activation, cost)  # before loading MNIST
+    except ValueError as e:
+        raise CLIError(f"--cost and --output-activation: {e}") from None
     init = args.init or ("he" if args.activation == "relu" else "scaled")
     mnist = load_mnist()
     # Settings are judged on the last 10,000 training images (validation); the test set is used

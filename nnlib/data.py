@@ -29,7 +29,7 @@ def one_hot(labels, num_classes=10, dtype=np.float64):
         raise ValueError(f"labels must be a 1-D array, got shape {labels.shape}")
     if labels.size and not np.issubdtype(labels.dtype, np.integer):
         raise ValueError(f"labels must be integers in 0..{num_classes - 1}, got {labels.dtype} "
-                         f"values such as {labels[0]!r}")
+                         f"values such as {labels[0].tolist()!r}")
     if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
         raise ValueError(f"labels must be integers in 0..{num_classes - 1}, got values "
                          f"from {labels.min()} to {labels.max()} ({labels.dtype})")

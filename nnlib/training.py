@@ -88,11 +88,15 @@ def _default_optimizer(eta, momentum, l2, optimizer):
 
 
 def _divergence_advice(optimizer):
-    """What to change when training diverged: a huge η·λ is the L2 term's fault, else η's."""
+    """What to change when training diverged: η, or λ if λ ≥ 1 and η·λ ≥ 2.
+
+    Weight decay alone multiplies W by (1 − ηλ) each step, which grows |W| once ηλ > 2;
+    λ (a coefficient of the *mean* cost) is then to blame if it is large itself.
+    """
     eta, l2 = getattr(optimizer, "eta", None), getattr(optimizer, "l2", 0.0)
     if eta is None:
         return f"try a smaller learning rate for {optimizer!r}"
-    if l2 and not eta * l2 < 2:
+    if l2 >= 1 and not eta * l2 < 2:
         return (f"the L2 coefficient l2={l2:g} is too large: with eta={eta:g}, η·λ = {eta * l2:g} "
                 "is not below 2, so weight decay alone makes the weights grow; use a smaller l2")
     return f"learning rate eta={eta:g}; try a smaller learning rate"

@@ -120,3 +120,27 @@ def test_one_output_neuron_answers_yes_or_no():
     tanh_net.weights[0][:] = [[1.0, 0.0]]
     tanh_net.biases[0][:] = 0
     np.testing.assert_array_equal(tanh_net.predict(x), [0, 0, 1, 1])
+
+
+@pytest.mark.parametrize("output,cost", [("identity", "binary_cross_entropy"), ("softmax", "binary_cross_entropy"),
+                                         ("sigmoid", "cross_entropy"), ("tanh", "cross_entropy")])
+def test_a_cost_that_does_not_fit_the_output_is_refused(output, cost):
+    with pytest.raises(ValueError, match=rf"cost '{cost}' does not fit output '{output}'"):
+        Network([3, 2], output=output, cost=cost)
+
+
+def test_every_supported_combination_is_accepted():
+    from conftest import COMBINATIONS
+
+    for hidden, output, cost in COMBINATIONS:
+        assert Network([3, 4, 2], activation=hidden, output=output, cost=cost, rng=0).cost == cost
+
+
+def test_gradients_are_backprop_named_like_parameters():
+    net = Network([3, 4, 2], rng=0)
+    x, y = _batch([3, 4, 2])
+    nabla_b, nabla_w = net.backprop(x, y)
+    grads = net.gradients(x, y)
+    assert [name for name, _ in grads] == [name for name, _ in net.parameters()] == ["W1", "b1", "W2", "b2"]
+    for (_, g), expected in zip(grads, [nabla_w[0], nabla_b[0], nabla_w[1], nabla_b[1]]):
+        np.testing.assert_array_equal(g, expected)
