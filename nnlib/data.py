@@ -9,6 +9,8 @@ def to_columns(images, dtype=np.float32):
 
     uint8 pixels are scaled to [0, 1]; floats are kept as they are.  The
     result is the transpose of a row-per-image array: column i is image i.
+
+    Introduced in chapter 2.
     """
     images = np.asarray(images)
     x = images.reshape(images.shape[0], -1)
@@ -23,6 +25,8 @@ def one_hot(labels, num_classes=10, dtype=np.float64):
     """One-hot targets as columns: labels ``(m,)`` -> ``(num_classes, m)``.
 
     Column i has a 1 in row ``labels[i]`` and 0 elsewhere.
+
+    Introduced in chapter 2.
     """
     labels = np.asarray(labels)
     if labels.ndim != 1:
@@ -44,6 +48,8 @@ def minibatches(x, y, batch_size, rng=None):
     ``x``: ``(n_0, m)``; ``y``: ``(n_L, m)`` targets or ``(m,)`` labels.  With
     a ``numpy.random.Generator`` the columns are shuffled first; the last
     batch may be smaller.
+
+    Introduced in chapter 6.
     """
     m = x.shape[1]
     if y.shape[-1] != m:
@@ -68,6 +74,8 @@ def split_validation(images, labels, size=10_000, rng=None):
     training images, as in Nielsen's book — so the split is the same everywhere.
     With a ``numpy.random.Generator`` (or an int seed) the validation samples are
     drawn at random instead, reproducibly for a given seed.
+
+    Introduced in chapter 6.
     """
     images, labels = np.asarray(images), np.asarray(labels)
     m = len(images)

@@ -7,7 +7,10 @@ import tempfile
 
 
 def atomic_write(path, write):
-    """Call ``write(file_object)`` on a temporary file next to ``path``, then rename it to ``path``."""
+    """Call ``write(file_object)`` on a temporary file next to ``path``, then rename it to ``path``.
+
+    Introduced in chapter 6.
+    """
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=os.path.basename(path) + ".", suffix=".tmp")

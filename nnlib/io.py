@@ -16,11 +16,17 @@ from .network import Network, parameter_names
 
 
 class ParameterFileError(ValueError):
-    """A parameter file is missing arrays, corrupt, or holds arrays of the wrong shape or type."""
+    """A parameter file is missing arrays, corrupt, or holds arrays of the wrong shape or type.
+
+    Introduced in chapter 6.
+    """
 
 
 def save_network(net, path):
-    """Save ``net``'s architecture and parameters to ``path`` (an ``.npz`` file), atomically."""
+    """Save ``net``'s architecture and parameters to ``path`` (an ``.npz`` file), atomically.
+
+    Introduced in chapter 6.
+    """
     arrays = {"sizes": np.array(net.sizes, dtype=np.int64),
               "activation": np.array(net.activation), "output": np.array(net.output),
               "cost": np.array(net.cost)}
@@ -37,6 +43,8 @@ def load_network(path):
     parameter file: not an npz archive, an array missing, an array of the
     wrong shape or dtype, a non-finite value, or an object array (which
     would need pickle and is refused).
+
+    Introduced in chapter 6.
     """
     path = os.fspath(path)
     try:

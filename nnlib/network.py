@@ -89,6 +89,8 @@ class Network:
     dtype : numpy dtype
         ``float64`` (the default; use it for gradient checks) or ``float32``
         (faster training).
+
+    Introduced in chapter 1.
     """
 
     def __init__(self, sizes, activation="sigmoid", output="sigmoid", cost="quadratic",
@@ -129,6 +131,8 @@ class Network:
         ``weights[l-1]`` is W^l, shape ``(n_l, n_{l-1})``, and ``biases[l-1]`` is b^l,
         shape ``(n_l, 1)``; the layer sizes follow from them.  The arrays are copied.
         ``dtype`` defaults to that of ``weights[0]`` (float32 or float64).
+
+        Introduced in chapter 6.
         """
         weights = [np.array(w) for w in weights]
         biases = [np.array(b) for b in biases]
@@ -157,11 +161,17 @@ class Network:
         return len(self.sizes)
 
     def num_parameters(self):
-        """Total number of weights and biases."""
+        """Total number of weights and biases.
+
+        Introduced in chapter 3.
+        """
         return sum(w.size + b.size for w, b in zip(self.weights, self.biases))
 
     def parameters(self):
-        """``[("W1", W^1), ("b1", b^1), ...]``: the arrays themselves, not copies."""
+        """``[("W1", W^1), ("b1", b^1), ...]``: the arrays themselves, not copies.
+
+        Introduced in chapter 3.
+        """
         return self._named(self.weights, self.biases)
 
     @staticmethod
@@ -179,6 +189,8 @@ class Network:
 
         A single sample of shape ``(n_0,)`` becomes one column; any other shape whose
         first axis is not ``n_0`` is a ValueError.
+
+        Introduced in chapter 3.
         """
         x = np.asarray(x, dtype=self.dtype)
         if x.ndim == 1:
@@ -194,6 +206,8 @@ class Network:
         ``x``: shape ``(n_0, m)``.  Returns ``(zs, activations)``:
         ``zs[l-1]`` is z^l (shape ``(n_l, m)``) for l = 1..L, and
         ``activations[l]`` is a^l for l = 0..L (``activations[0]`` is x).
+
+        Introduced in chapter 3.
         """
         a = self.as_batch(x)
         zs, activations = [], [a]
@@ -209,6 +223,8 @@ class Network:
         """The output a^L for a batch ``x`` of shape ``(n_0, m)``; returns shape ``(n_L, m)``.
 
         A single sample of shape ``(n_0,)`` is treated as one column.
+
+        Introduced in chapter 3.
         """
         return self.forward(x)[1][-1]
 
@@ -218,6 +234,8 @@ class Network:
         With several outputs it is the most active one, ``argmax_j a^L_j``.  A single
         output neuron answers yes (1) or no (0): yes when its activation is above 0.5
         for a sigmoid output, above 0 for any other.
+
+        Introduced in chapter 3.
         """
         if self.sizes[-1] == 1:
             threshold = 0.5 if self.output == "sigmoid" else 0.0
@@ -225,11 +243,17 @@ class Network:
         return np.argmax(a, axis=0)
 
     def predict(self, x):
-        """The predicted class of each column of ``x``, shape ``(m,)`` (see :meth:`classify`)."""
+        """The predicted class of each column of ``x``, shape ``(m,)`` (see :meth:`classify`).
+
+        Introduced in chapter 3.
+        """
         return self.classify(self.feedforward(x))
 
     def evaluate(self, x, labels):
-        """Fraction of the columns of ``x`` whose predicted class equals ``labels`` (shape ``(m,)``)."""
+        """Fraction of the columns of ``x`` whose predicted class equals ``labels`` (shape ``(m,)``).
+
+        Introduced in chapter 3.
+        """
         labels = np.asarray(labels).ravel()
         x = self.as_batch(x)
         if labels.shape[0] != x.shape[1]:
@@ -242,6 +266,8 @@ class Network:
         C is the mean over the batch of the per-sample cost, plus the L2 term
         (λ/2) Σ_l ‖W^l‖² when ``l2`` = λ > 0 (the cost that :func:`nnlib.sgd`
         minimises with that λ; biases are not penalised).
+
+        Introduced in chapter 3.
         """
         zs, activations = self.forward(x)
         return self.output_cost(zs[-1], activations[-1], y, l2)
@@ -252,6 +278,8 @@ class Network:
         For softmax with cross-entropy and sigmoid with binary cross-entropy the
         value is computed from z^L (log-sum-exp), so it is finite for finite z even
         where a^L rounds to exactly 0 or 1.
+
+        Introduced in chapter 3.
         """
         y = np.asarray(y, dtype=self.dtype)
         if y.shape != a.shape:
@@ -270,6 +298,8 @@ class Network:
         neurons, so its δ^L is the full Jacobian times ∇_a C
         (``softmax_backward``).  For softmax with cross-entropy, and sigmoid
         with binary cross-entropy, the terms cancel to δ^L = (a − y)/m.
+
+        Introduced in chapter 4.
         """
         if (self.output, self.cost) in _SHORTCUTS:
             return (a - y) / a.shape[1]
@@ -294,6 +324,8 @@ class Network:
         Returns ``(nabla_b, nabla_w)``, lists shaped like ``biases`` and
         ``weights``: ``nabla_w[l-1]`` is ∂C/∂W^l, ``nabla_b[l-1]`` is ∂C/∂b^l.
         The whole batch goes through as matrices; there is no loop over samples.
+
+        Introduced in chapter 4.
         """
         zs, activations = self.forward(x)
         y = np.asarray(y, dtype=self.dtype)

@@ -8,7 +8,10 @@ from PIL import Image
 
 
 def digit_grid_image(images, ncols=10, scale=2, padding=2):
-    """Paste 28×28 uint8 images into one Pillow image, ``ncols`` per row (white ink on black)."""
+    """Paste 28×28 uint8 images into one Pillow image, ``ncols`` per row (white ink on black).
+
+    Introduced in chapter 2.
+    """
     images = np.asarray(images)
     if images.ndim != 3:
         raise ValueError(f"images must have shape (n, height, width), got {images.shape}")
@@ -24,7 +27,10 @@ def digit_grid_image(images, ncols=10, scale=2, padding=2):
 
 
 def digit_grid(images, labels=None, ncols=10, titles=None, cmap="gray_r", size=1.0):
-    """Draw images ``(n, 28, 28)`` in a grid, with an optional title under each."""
+    """Draw images ``(n, 28, 28)`` in a grid, with an optional title under each.
+
+    Introduced in chapter 2.
+    """
     import matplotlib.pyplot as plt
     images = np.asarray(images)
     n = len(images)
@@ -43,7 +49,10 @@ def digit_grid(images, labels=None, ncols=10, titles=None, cmap="gray_r", size=1
 
 
 def plot_history(history, title=None):
-    """Training cost and train/validation accuracy per epoch, from :func:`nnlib.training.sgd`'s history."""
+    """Training cost and train/validation accuracy per epoch, from :func:`nnlib.training.sgd`'s history.
+
+    Introduced in chapter 6.
+    """
     import matplotlib.pyplot as plt
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.5))
     epochs = history["epoch"]
@@ -62,7 +71,10 @@ def plot_history(history, title=None):
 
 
 def plot_confusion_matrix(matrix, title="confusion matrix"):
-    """Draw a ``(k, k)`` confusion matrix (rows: true class, columns: predicted) with counts."""
+    """Draw a ``(k, k)`` confusion matrix (rows: true class, columns: predicted) with counts.
+
+    Introduced in chapter 6.
+    """
     import matplotlib.pyplot as plt
     matrix = np.asarray(matrix)
     k = matrix.shape[0]
@@ -81,6 +93,8 @@ def plot_weights(weights, ncols=10, shape=(28, 28), size=1.0):
     """Draw each row of a first-layer weight matrix ``(n_1, 784)`` as a 28×28 image.
 
     Red is positive, blue negative, on a symmetric scale per image.
+
+    Introduced in chapter 6.
     """
     import matplotlib.pyplot as plt
     weights = np.asarray(weights)
