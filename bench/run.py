@@ -234,11 +234,11 @@ def training_flops(sizes):
 
 
 def bench_scaling(data, repeats, n, batch=128):
+    """nnlib's rate against numpy's matmul rate, each round measuring both (the machine may be shared)."""
     x, labels = data[0][:, :n], data[1][:n]
-    peak = matmul_gflops()
     print(f"\n== scaling (ReLU, softmax + cross-entropy, SGD momentum 0.9, batch {batch}, float32; "
-          f"{n:,} samples per timing, scaled to one epoch of {EPOCH:,})")
-    print(f"  numpy float32 matmul 2048x2048 @ 2048x2048: {peak:.1f} GFLOP/s (median of 5)")
+          f"{n:,} samples per timing, scaled to one epoch of {EPOCH:,}; {blas_threads()} BLAS threads)")
+    print(f"  numpy float32 matmul 2048x2048 @ 2048x2048: {matmul_gflops():.1f} GFLOP/s (median of 5)")
     try:
         import torch
     except ImportError:
@@ -252,17 +252,17 @@ def bench_scaling(data, repeats, n, batch=128):
                     monitor_train=False)
             return h["seconds"][0]
 
-        candidates = {"nnlib": nnlib_epoch}
+        candidates = {"matmul": lambda: 1 / matmul_gflops(1024, 3), "nnlib": nnlib_epoch}
         if torch is not None:
             candidates["torch"] = _torch_epoch(torch, sizes, x, labels, batch)
         for fn in candidates.values():
             fn()  # warm up
         times = interleave(candidates, repeats)
-        seconds = statistics.median(times["nnlib"])
-        gflops = training_flops(sizes) * n / seconds / 1e9
-        name = "-".join(map(str, sizes))
-        line = (f"  {name:18s} nnlib {seconds * EPOCH / n:7.2f} s/epoch, {gflops:6.1f} GFLOP/s "
-                f"= {gflops / peak:5.1%} of the matmul rate")
+        rates = [training_flops(sizes) * n / t / 1e9 for t in times["nnlib"]]
+        fractions = [rate * inverse_peak for rate, inverse_peak in zip(rates, times["matmul"])]
+        line = (f"  {'-'.join(map(str, sizes)):18s} nnlib {statistics.median(times['nnlib']) * EPOCH / n:7.2f}"
+                f" s/epoch, {statistics.median(rates):6.1f} GFLOP/s = {statistics.median(fractions):5.1%} of "
+                f"the matmul rate measured in the same rounds ({1 / statistics.median(times['matmul']):.1f})")
         if torch is not None:
             line += f"; torch {statistics.median(times['torch']) * EPOCH / n:7.2f} s/epoch"
         print(line, flush=True)

@@ -1,4 +1,4 @@
-"""Arrays for a network: images as columns, one-hot targets, mini-batches."""
+"""Arrays for a network: images as columns, one-hot targets, mini-batches, a validation split."""
 import numpy as np
 
 from .checks import HYPERPARAMETERS, Interval

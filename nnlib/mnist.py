@@ -1,4 +1,4 @@
-"""The MNIST digits bundled with nnlib: loading them, and splitting off a validation set.
+"""The MNIST digits bundled with nnlib, and loading them.
 
 Four IDX files (see :mod:`nnlib.idx`) ship in ``nnlib/data/mnist``: 60,000 training and 10,000
 test images of 28×28 grey pixels with their labels.
