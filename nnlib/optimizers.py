@@ -44,7 +44,9 @@ class SGD:
         for (name, p), (_, grad) in zip(params, grads):
             if self.l2 and is_weight(name):
                 grad = grad + self.l2 * p                       # ∇C + λW
-            v = self.velocity.setdefault(name, np.zeros_like(p))
+            if name not in self.velocity:
+                self.velocity[name] = np.zeros_like(p)
+            v = self.velocity[name]
             v *= self.momentum
             v -= self.eta * grad                                # v ← μv − η(∇C + λW)
             p += v                                              # W ← W + v

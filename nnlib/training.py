@@ -106,10 +106,11 @@ def _train_epoch(net, optimizer, x, targets, batch_size, rng, epoch):
     """One pass over the shuffled training columns, one optimiser step per mini-batch."""
     m = x.shape[1]
     order = rng.permutation(m)
+    params = net.parameters()  # the arrays themselves: the optimiser updates them in place
     for batch, k in enumerate(range(0, m, batch_size), start=1):
         idx = order[k:k + batch_size]
-        optimizer.step(net.parameters(), net.gradients(x[:, idx], targets[:, idx]))
-        for name, p in net.parameters():
+        optimizer.step(params, net.gradients(x[:, idx], targets[:, idx]))
+        for name, p in params:
             if not np.isfinite(p).all():
                 raise TrainingDiverged(f"training diverged at epoch {epoch}, batch {batch}: {name} "
                                        f"became NaN or infinite ({_divergence_advice(optimizer)})")
