@@ -2,7 +2,7 @@
 
     python bench/run.py                  # everything (several minutes)
     python bench/run.py --quick          # fewer repeats and samples
-    python bench/run.py --only torch     # one part: classic, torch, target, notebooks (repeatable)
+    python bench/run.py --only scaling   # one part: classic, torch, target, scaling, notebooks
     OPENBLAS_NUM_THREADS=1 python bench/run.py --only torch   # one thread for numpy and torch alike
 
 Parts:
@@ -14,6 +14,11 @@ Parts:
                for 784-30-10, 784-100-10 and 784-256-10.  Skipped with a message if torch is missing.
 * target    -- wall time until the test accuracy first reaches 98% (ReLU 784-256-10, he init,
                softmax + cross-entropy, momentum 0.9, eta 0.1, batch 128, float32).
+* scaling   -- how the cost grows with size: per-epoch time and GFLOP/s of nnlib for
+               784-{30,100,256,1024}-10 and 784-1024-1024-10 (ReLU, softmax + cross-entropy, SGD
+               momentum 0.9, batch 128, float32), next to numpy's own float32 matrix-product rate
+               on large square matrices measured in the same run (and PyTorch's time for the same
+               network when torch is installed).
 * notebooks -- the whole nbval suite over book/ and a strict book build into a temporary folder.
 
 Candidates are interleaved (A, B, A, B, ...) so that noise from other processes hits both, and
@@ -176,10 +181,6 @@ def bench_torch(data, repeats, n, batch=64):
               f"{min(per_round):.2f}-{max(per_round):.2f})")
 
 
-class _Reached(Exception):
-    pass
-
-
 def bench_target(data, repeats, target=0.98, max_epochs=30):
     x, labels, xt, lt = data
     print(f"\n== time to {target:.0%} test accuracy (ReLU 784-256-10, he init, softmax + cross-entropy, "
@@ -193,14 +194,12 @@ def bench_target(data, repeats, target=0.98, max_epochs=30):
         def stop(epoch, history):
             if history["validation_accuracy"][-1] >= target:
                 reached.update(epoch=epoch, accuracy=history["validation_accuracy"][-1])
-                raise _Reached
+                return True  # early stop
+            return False
 
         start = time.perf_counter()
-        try:
-            sgd(net, x, labels, epochs=max_epochs, batch_size=128, eta=0.1, rng=100 + r, momentum=0.9,
-                validation=(xt, lt), monitor_train=False, callback=stop)
-        except _Reached:
-            pass
+        sgd(net, x, labels, epochs=max_epochs, batch_size=128, eta=0.1, rng=100 + r, momentum=0.9,
+            validation=(xt, lt), monitor_train=False, callback=stop)
         seconds = time.perf_counter() - start
         if reached:
             results.append(seconds)
@@ -209,6 +208,85 @@ def bench_target(data, repeats, target=0.98, max_epochs=30):
             print(f"  seed {r}: did not reach {target:.0%} in {max_epochs} epochs ({seconds:.1f} s)")
     if results:
         print(f"  time to {target:.0%}: {spread(results)}")
+
+
+def matmul_gflops(n=2048, repeats=5):
+    """numpy's own float32 rate on an n x n @ n x n product (2 n^3 FLOP), median of the repeats."""
+    rng = np.random.default_rng(0)
+    a, b = (rng.standard_normal((n, n)).astype(np.float32) for _ in range(2))
+    a @ b  # warm up
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        a @ b
+        times.append(time.perf_counter() - start)
+    return 2 * n ** 3 / statistics.median(times) / 1e9
+
+
+def training_flops(sizes):
+    """FLOPs of one SGD step per sample, counting the matrix products only.
+
+    Forward 2 n_in n_out per layer (z = W a); backward 2 n_in n_out for ∂C/∂W = δ a^T, and
+    another 2 n_in n_out for W^T δ in every layer but the first (nnlib never computes δ^0).
+    """
+    layers = list(zip(sizes[:-1], sizes[1:]))
+    return sum(6 * n_in * n_out for n_in, n_out in layers) - 2 * sizes[0] * sizes[1]
+
+
+def bench_scaling(data, repeats, n, batch=128):
+    """nnlib's rate against numpy's matmul rate, each round measuring both (the machine may be shared)."""
+    x, labels = data[0][:, :n], data[1][:n]
+    print(f"\n== scaling (ReLU, softmax + cross-entropy, SGD momentum 0.9, batch {batch}, float32; "
+          f"{n:,} samples per timing, scaled to one epoch of {EPOCH:,}; {blas_threads()} BLAS threads)")
+    print(f"  numpy float32 matmul 2048x2048 @ 2048x2048: {matmul_gflops():.1f} GFLOP/s (median of 5)")
+    try:
+        import torch
+    except ImportError:
+        torch = None
+        print("  PyTorch: skipped (torch is not installed)")
+    for sizes in ([784, 30, 10], [784, 100, 10], [784, 256, 10], [784, 1024, 10], [784, 1024, 1024, 10]):
+        def nnlib_epoch():
+            net = Network(sizes, activation="relu", output="softmax", cost="cross_entropy", init="he",
+                          rng=0, dtype=np.float32)
+            h = sgd(net, x, labels, epochs=1, batch_size=batch, eta=0.05, rng=1, momentum=0.9,
+                    monitor_train=False)
+            return h["seconds"][0]
+
+        candidates = {"matmul": lambda: 1 / matmul_gflops(1024, 3), "nnlib": nnlib_epoch}
+        if torch is not None:
+            candidates["torch"] = _torch_epoch(torch, sizes, x, labels, batch)
+        for fn in candidates.values():
+            fn()  # warm up
+        times = interleave(candidates, repeats)
+        rates = [training_flops(sizes) * n / t / 1e9 for t in times["nnlib"]]
+        fractions = [rate * inverse_peak for rate, inverse_peak in zip(rates, times["matmul"])]
+        line = (f"  {'-'.join(map(str, sizes)):18s} nnlib {statistics.median(times['nnlib']) * EPOCH / n:7.2f}"
+                f" s/epoch, {statistics.median(rates):6.1f} GFLOP/s = {statistics.median(fractions):5.1%} of "
+                f"the matmul rate measured in the same rounds ({1 / statistics.median(times['matmul']):.1f})")
+        if torch is not None:
+            line += f"; torch {statistics.median(times['torch']) * EPOCH / n:7.2f} s/epoch"
+        print(line, flush=True)
+
+
+def _torch_epoch(torch, sizes, x, labels, batch):
+    """One epoch of the same network in PyTorch (ReLU, cross-entropy, SGD momentum 0.9)."""
+    x_rows = torch.from_numpy(np.ascontiguousarray(x.T))
+    y_rows = torch.from_numpy(labels.astype(np.int64))
+    layers = []
+    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+        layers += [torch.nn.Linear(n_in, n_out), torch.nn.ReLU()]
+    model = torch.nn.Sequential(*layers[:-1])
+
+    def run():
+        opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+        start = time.perf_counter()
+        for k in range(0, x_rows.shape[0], batch):
+            loss = torch.nn.functional.cross_entropy(model(x_rows[k:k + batch]), y_rows[k:k + batch])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        return time.perf_counter() - start
+    return run
 
 
 def bench_notebooks():
@@ -232,12 +310,12 @@ def bench_notebooks():
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--only", action="append", choices=["classic", "torch", "target", "notebooks"],
+    parser.add_argument("--only", action="append", choices=["classic", "torch", "target", "scaling", "notebooks"],
                         help="run only this part (may be given several times)")
     parser.add_argument("--quick", action="store_true", help="fewer repeats and samples")
     parser.add_argument("--repeats", type=int, help="rounds per comparison (default 5, quick 3)")
     args = parser.parse_args(argv)
-    parts = args.only or ["classic", "torch", "target", "notebooks"]
+    parts = args.only or ["classic", "torch", "target", "scaling", "notebooks"]
     repeats = args.repeats or (3 if args.quick else 5)
     describe_machine()
     data = mnist_columns() if set(parts) - {"notebooks"} else None
@@ -247,6 +325,8 @@ def main(argv=None):
         bench_torch(data, repeats, n=5_000 if args.quick else 10_000)
     if "target" in parts:
         bench_target(data, 1 if args.quick else 3)
+    if "scaling" in parts:
+        bench_scaling(data, repeats, n=2_560 if args.quick else 6_400)
     if "notebooks" in parts:
         bench_notebooks()
 

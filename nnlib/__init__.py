@@ -1,12 +1,18 @@
 """nnlib: the small numpy library of *Neural networks from scratch*.
 
+Each public function and class says in its docstring where the book introduces
+it: chapter 1 the neuron, 2 MNIST, 3 the forward pass, 4 backpropagation, 5
+gradient checking, 6 training, 7 training better, appendix A the seed networks.
+
 Each module is one idea:
 
 * :mod:`nnlib.activations` — sigmoid, tanh, ReLU, softmax and derivatives
 * :mod:`nnlib.losses` — quadratic and cross-entropy costs and their gradients
 * :mod:`nnlib.network` — :class:`Network`: feedforward and backpropagation
 * :mod:`nnlib.gradcheck` — numerical gradients and gradient checking
-* :mod:`nnlib.training` — mini-batch SGD (momentum, L2)
+* :mod:`nnlib.optimizers` — one update step: SGD with momentum and L2
+* :mod:`nnlib.training` — the training loop: mini-batches, epochs, divergence, history
+* :mod:`nnlib.checks` — what counts as an integer, and the hyperparameter ranges
 * :mod:`nnlib.idx` — the IDX file format
 * :mod:`nnlib.mnist` — the bundled MNIST digits
 * :mod:`nnlib.data` — images as columns, one-hot targets, mini-batches, a validation split
@@ -32,6 +38,7 @@ from .losses import (binary_cross_entropy, binary_cross_entropy_from_logits,
 from .metrics import accuracy, confusion_matrix
 from . import seeds
 from .network import Network
+from .optimizers import SGD
 from .training import TrainingDiverged, sgd
 
 __version__ = "0.1.0"

@@ -22,13 +22,14 @@ import time
 import numpy as np
 
 from . import __version__
+from .checks import HYPERPARAMETERS
 from .data import split_validation, to_columns
 from .idx import IDXError
 from .mnist import load_mnist
 from .images import ImageError, load_digit
 from .files import OutputPathError, check_output_path
 from .io import ParameterFileError, load_network, save_network
-from .network import INITS, Network
+from .network import INITS, Network, check_output_and_cost
 from .training import TrainingDiverged, sgd
 
 PROG = "python -m nnlib"
@@ -72,19 +73,15 @@ def _hidden_sizes(text):
     return sizes
 
 
-def _float(low=None, high=None, low_open=False, high_open=False):
+def _within(interval):
+    """An argparse type: a number in ``interval`` (from nnlib.checks.HYPERPARAMETERS)."""
     def parse(text):
         try:
             value = float(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-        bad = (not np.isfinite(value)
-               or (low is not None and (value <= low if low_open else value < low))
-               or (high is not None and (value >= high if high_open else value > high)))
-        if bad:
-            lo = "" if low is None else ("(" if low_open else "[") + f"{low:g}"
-            hi = "" if high is None else f"{high:g}" + (")" if high_open else "]")
-            raise argparse.ArgumentTypeError(f"expected a number in {lo}, {hi or 'inf)'}, got {text!r}")
+            raise argparse.ArgumentTypeError(f"expected {interval.expected()}, got {text!r}") from None
+        if value not in interval:
+            raise argparse.ArgumentTypeError(f"expected {interval.expected()}, got {text!r}")
         return value
     return parse
 
@@ -104,7 +101,12 @@ def build_parser():
         epilog=f"Run '{PROG} COMMAND --help' for the options of a command.")
     parser.add_argument("--version", action="version", version=f"nnlib {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_train_parser(commands)
+    _add_evaluate_and_predict_parsers(commands)
+    return parser
 
+
+def _add_train_parser(commands):
     train = commands.add_parser(
         "train", help="train a network on MNIST and save its parameters (.npz)",
         description="Train a network on the bundled MNIST training images by mini-batch SGD, report "
@@ -126,19 +128,22 @@ def build_parser():
     train.add_argument("--init", choices=INITS, default=None,
                        help="weight initialisation (default: he for ReLU, scaled otherwise)")
     train.add_argument("--epochs", type=_positive_int, default=10, help="passes over the training set")
-    train.add_argument("--eta", "--learning-rate", dest="eta", type=_float(0, low_open=True),
+    train.add_argument("--eta", "--learning-rate", dest="eta", type=_within(HYPERPARAMETERS["eta"]),
                        default=0.05, help="learning rate η")
     train.add_argument("--batch-size", type=_positive_int, default=128, help="mini-batch size")
-    train.add_argument("--momentum", type=_float(0, 1, high_open=True), default=0.9,
-                       help="momentum μ in [0, 1); 0 is plain SGD")
-    train.add_argument("--l2", type=_float(0), default=0.0, help="L2 weight decay λ")
+    train.add_argument("--momentum", type=_within(HYPERPARAMETERS["momentum"]), default=0.9,
+                       help=f"momentum μ in {HYPERPARAMETERS['momentum']}; 0 is plain SGD")
+    train.add_argument("--l2", type=_within(HYPERPARAMETERS["l2"]), default=0.0, help="L2 weight decay λ")
     train.add_argument("--seed", type=_seed, default=0, help="seed of the initial weights and the shuffling")
     train.add_argument("--train-size", type=_positive_int, default=None, metavar="N",
-                       help="train on the first N training images only (default: all 60,000)")
+                       help="train on the first N of the 50,000 training images only (the last 10,000 "
+                            "of MNIST's 60,000 are kept for validation; default: all 50,000)")
     train.add_argument("--dtype", choices=["float32", "float64"], default="float32",
                        help="floating-point type of the parameters")
     train.add_argument("-q", "--quiet", action="store_true", help="no progress lines, only the result")
 
+
+def _add_evaluate_and_predict_parsers(commands):
     evaluate = commands.add_parser(
         "evaluate", help="accuracy of saved parameters on the 10,000 MNIST test images",
         description="Load parameters saved by 'train' (or nnlib.save_network) and report the accuracy "
@@ -148,7 +153,7 @@ def build_parser():
     predict = commands.add_parser(
         "predict", help="classify pictures of digits (PNG, JPEG, ...)",
         description="Classify pictures of single handwritten digits with saved parameters.  Each picture "
-                    "is converted to MNIST's format first: grey, inverted if the background is light, "
+                    "is converted to MNIST's format first: grey, inverted if the ink is darker than the paper, "
                     "cropped to the ink, fitted into 20x20 and centred by centre of mass in 28x28.  "
                     "Prints one line per picture: its name, the predicted digit and the network's "
                     "output for that digit.")
@@ -156,7 +161,6 @@ def build_parser():
     predict.add_argument("images", metavar="IMAGE", nargs="+", help="picture files of single digits")
     predict.add_argument("--show", action="store_true",
                          help="also print each 28x28 digit the network sees, as text")
-    return parser
 
 
 def _check_mnist_shape(net, path):
@@ -180,9 +184,10 @@ def cmd_train(args, out=None):
     # folder, a device node, a FIFO or a socket (never replaced).
     check_output_path(args.out)
     cost = args.cost or ("cross_entropy" if args.output_activation == "softmax" else "quadratic")
-    if (cost == "cross_entropy") != (args.output_activation == "softmax"):
-        raise CLIError(f"--cost {cost} does not fit --output-activation {args.output_activation}: use "
-                       "cross_entropy with softmax, and quadratic or binary_cross_entropy with sigmoid")
+    try:
+        check_output_and_cost(args.output_activation, cost)  # before loading MNIST
+    except ValueError as e:
+        raise CLIError(f"--cost and --output-activation: {e}") from None
     init = args.init or ("he" if args.activation == "relu" else "scaled")
     mnist = load_mnist()
     # Settings are judged on the last 10,000 training images (validation); the test set is used

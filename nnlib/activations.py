@@ -14,6 +14,8 @@ def sigmoid(z):
     For z >= 0 we use 1 / (1 + e^(-z)); for z < 0 the equal form
     e^z / (1 + e^z).  Each exponent is <= 0, so ``exp`` never overflows
     and no warning is printed even at z = -1000.
+
+    Introduced in chapter 1.
     """
     z = np.asarray(z)
     e = np.exp(-np.abs(z))  # in (0, 1]: never overflows
@@ -21,39 +23,60 @@ def sigmoid(z):
 
 
 def sigmoid_prime(z):
-    """Derivative of the sigmoid: σ'(z) = σ(z)(1 − σ(z))."""
+    """Derivative of the sigmoid: σ'(z) = σ(z)(1 − σ(z)).
+
+    Introduced in chapter 1.
+    """
     s = sigmoid(z)
     return s * (1.0 - s)
 
 
 def tanh(z):
-    """Hyperbolic tangent, (e^z − e^(-z)) / (e^z + e^(-z)), values in (−1, 1)."""
+    """Hyperbolic tangent, (e^z − e^(-z)) / (e^z + e^(-z)), values in (−1, 1).
+
+    Introduced in chapter 1.
+    """
     return np.tanh(z)
 
 
 def tanh_prime(z):
-    """Derivative of tanh: 1 − tanh(z)²."""
+    """Derivative of tanh: 1 − tanh(z)².
+
+    Introduced in chapter 1.
+    """
     t = np.tanh(z)
     return 1.0 - t * t
 
 
 def relu(z):
-    """Rectified linear unit: max(0, z)."""
+    """Rectified linear unit: max(0, z).
+
+    Introduced in chapter 1.
+    """
     return np.maximum(z, 0)
 
 
 def relu_prime(z):
-    """Derivative of ReLU: 1 where z > 0, else 0 (we take 0 at the kink z = 0)."""
+    """Derivative of ReLU: 1 where z > 0, else 0 (we take 0 at the kink z = 0).
+
+    Introduced in chapter 1.
+    """
     return (z > 0).astype(np.asarray(z).dtype)
 
 
 def identity(z):
-    """The identity, a(z) = z: a linear output layer."""
+    """The identity, a(z) = z: a linear output layer.
+
+    Introduced in chapter 5.
+    """
     return z
 
 
 def identity_prime(z):
-    """Derivative of the identity: 1 everywhere."""
+    """Derivative of the identity: 1 everywhere.
+
+    Introduced in chapter 5.
+    """
     return np.ones_like(z)
 
 
@@ -63,6 +86,8 @@ def softmax(z):
     softmax(z)_j = e^(z_j) / Σ_k e^(z_k).  Subtracting each column's maximum
     first leaves the result unchanged (it multiplies top and bottom by the
     same e^(-max)) and keeps every exponent <= 0, so nothing overflows.
+
+    Introduced in chapter 3.
     """
     z = np.asarray(z)
     e = np.exp(z - z.max(axis=0, keepdims=True))
@@ -76,6 +101,8 @@ def log_softmax(z):
     column's maximum (the *log-sum-exp* trick).  The sum is at least 1 (the term
     k = argmax is e^0), so its logarithm is finite and ≥ 0: for finite z the result
     is finite even where softmax(z)_j itself underflows to 0, e.g. ``z = [0, 800]``.
+
+    Introduced in chapter 3.
     """
     z = np.asarray(z)
     shifted = z - z.max(axis=0, keepdims=True)
@@ -88,6 +115,8 @@ def softmax_backward(s, grad_a):
     With s = softmax(z), ∂s_i/∂z_j = s_i(δ_ij − s_j).  Given ∂C/∂s
     (``grad_a``, shape ``(n, m)``) this returns ∂C/∂z = s ⊙ (g − Σ_i s_i g_i),
     without ever forming the n×n Jacobian.
+
+    Introduced in chapter 4.
     """
     return s * (grad_a - np.sum(s * grad_a, axis=0, keepdims=True))
 
@@ -104,7 +133,10 @@ ACTIVATIONS = {
 
 
 def get_activation(name):
-    """Return ``(function, derivative)`` for an activation name; ValueError if unknown."""
+    """Return ``(function, derivative)`` for an activation name; ValueError if unknown.
+
+    Introduced in chapter 3.
+    """
     if name not in ACTIVATIONS:
         raise ValueError(f"unknown activation {name!r}; expected one of {sorted(ACTIVATIONS)}")
     return ACTIVATIONS[name]

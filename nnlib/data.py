@@ -1,5 +1,7 @@
-"""Arrays for a network: images as columns, one-hot targets, mini-batches."""
+"""Arrays for a network: images as columns, one-hot targets, mini-batches, a validation split."""
 import numpy as np
+
+from .checks import HYPERPARAMETERS, Interval
 
 
 def to_columns(images, dtype=np.float32):
@@ -7,6 +9,8 @@ def to_columns(images, dtype=np.float32):
 
     uint8 pixels are scaled to [0, 1]; floats are kept as they are.  The
     result is the transpose of a row-per-image array: column i is image i.
+
+    Introduced in chapter 2.
     """
     images = np.asarray(images)
     x = images.reshape(images.shape[0], -1)
@@ -21,12 +25,16 @@ def one_hot(labels, num_classes=10, dtype=np.float64):
     """One-hot targets as columns: labels ``(m,)`` -> ``(num_classes, m)``.
 
     Column i has a 1 in row ``labels[i]`` and 0 elsewhere.
+
+    Introduced in chapter 2.
     """
     labels = np.asarray(labels)
     if labels.ndim != 1:
         raise ValueError(f"labels must be a 1-D array, got shape {labels.shape}")
-    if labels.size and (not np.issubdtype(labels.dtype, np.integer)
-                        or labels.min() < 0 or labels.max() >= num_classes):
+    if labels.size and not np.issubdtype(labels.dtype, np.integer):
+        raise ValueError(f"labels must be integers in 0..{num_classes - 1}, got {labels.dtype} "
+                         f"values such as {labels[0].tolist()!r}")
+    if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
         raise ValueError(f"labels must be integers in 0..{num_classes - 1}, got values "
                          f"from {labels.min()} to {labels.max()} ({labels.dtype})")
     y = np.zeros((num_classes, labels.size), dtype=dtype)
@@ -40,12 +48,13 @@ def minibatches(x, y, batch_size, rng=None):
     ``x``: ``(n_0, m)``; ``y``: ``(n_L, m)`` targets or ``(m,)`` labels.  With
     a ``numpy.random.Generator`` the columns are shuffled first; the last
     batch may be smaller.
+
+    Introduced in chapter 6.
     """
     m = x.shape[1]
     if y.shape[-1] != m:
         raise ValueError(f"x has {m} samples (columns) but y has {y.shape[-1]}")
-    if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    HYPERPARAMETERS["batch_size"].check(batch_size)
     order = rng.permutation(m) if rng is not None else np.arange(m)
     for k in range(0, m, batch_size):
         idx = order[k:k + batch_size]
@@ -65,14 +74,14 @@ def split_validation(images, labels, size=10_000, rng=None):
     training images, as in Nielsen's book — so the split is the same everywhere.
     With a ``numpy.random.Generator`` (or an int seed) the validation samples are
     drawn at random instead, reproducibly for a given seed.
+
+    Introduced in chapter 6.
     """
     images, labels = np.asarray(images), np.asarray(labels)
     m = len(images)
     if len(labels) != m:
         raise ValueError(f"{m} images but {len(labels)} labels")
-    if isinstance(size, (bool, np.bool_)) or not isinstance(size, (int, np.integer)) \
-            or not 0 < size < m:
-        raise ValueError(f"size must be an integer between 1 and {m - 1}, got {size!r}")
+    Interval("size", 1, m - 1, integer=True).check(size)
     order = np.arange(m) if rng is None else np.random.default_rng(rng).permutation(m)
     train, val = order[:m - size], order[m - size:]
     return images[train], labels[train], images[val], labels[val]

@@ -23,7 +23,10 @@ FASHION_MNIST_MIRRORS = ("http://fashion-mnist.s3-website.eu-central-1.amazonaws
 
 
 class DownloadError(OSError):
-    """No mirror delivered a file with the right SHA-256; the message lists every attempt."""
+    """No mirror delivered a file with the right SHA-256; the message lists every attempt.
+
+    Introduced in chapter 2.
+    """
 
 
 def download_mnist(directory, mirrors=MNIST_MIRRORS, files=MNIST_FILES, sha256=MNIST_SHA256,
@@ -41,6 +44,8 @@ def download_mnist(directory, mirrors=MNIST_MIRRORS, files=MNIST_FILES, sha256=M
     ValueError, not an unchecked download.  Returns the directory, ready for
     ``load_mnist(directory)``.  (The course itself never downloads: MNIST ships
     with nnlib.)
+
+    Introduced in chapter 2.
     """
     if sha256 is None or any(name not in sha256 for name in files.values()):
         raise ValueError("download_mnist needs the SHA-256 digest of every file: "

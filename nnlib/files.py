@@ -116,6 +116,8 @@ def atomic_write(path, write):
     an existing regular file keeps its permissions.  If ``path`` is a folder, a
     device node, a FIFO or a socket, :class:`OutputPathError` is raised and
     nothing is written.
+
+    Introduced in chapter 6.
     """
     path = os.fspath(path)
     if not path:

@@ -19,7 +19,7 @@ thresholds.  ``worst_index`` is the entry with the largest element-wise
 relative error ``worst_error``, and ``analytic``/``numerical`` are the two
 gradients there: where to look when the check fails.  (An element-wise error
 alone misleads on entries whose gradient is tiny: there a difference of 1e-11,
-which is pure rounding, is a large fraction.)"""
+which is pure rounding, is a large fraction.)  Introduced in chapter 4."""
 
 
 def numerical_gradient(f, x, h=1e-5, method="centred", indices=None):
@@ -30,6 +30,8 @@ def numerical_gradient(f, x, h=1e-5, method="centred", indices=None):
     ``method`` is ``"centred"`` or ``"forward"``.  ``indices`` (tuples) limits
     the estimate to those entries; the others are left at 0.
     Returns an array shaped like ``x``.
+
+    Introduced in chapter 4.
     """
     if method not in ("centred", "forward"):
         raise ValueError(f"method must be 'centred' or 'forward', got {method!r}")
@@ -56,6 +58,8 @@ def relative_error(a, b, floor=1e-8):
     Rules of thumb (float64, smooth functions): below 1e-7 the gradients
     agree; 1e-4 to 1e-2 is suspicious; above 1e-2 the analytic gradient is
     almost surely wrong.
+
+    Introduced in chapter 5.
     """
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     return np.abs(a - b) / np.maximum(np.maximum(np.abs(a), np.abs(b)), floor)
@@ -68,12 +72,11 @@ def check_gradients(net, x, y, h=1e-5, num_samples=None, rng=None, floor=1e-8):
     that many entries of each parameter chosen by ``rng``.  Use a float64
     network.  Returns ``{name: ParamCheck}`` for ``W1, b1, W2, ...``; each
     holds the relative error of that parameter's gradient and its worst entry.
+
+    Introduced in chapter 4.
     """
     rng = np.random.default_rng(rng)
-    nabla_b, nabla_w = net.backprop(x, y)
-    analytic = {}
-    for l, (nb, nw) in enumerate(zip(nabla_b, nabla_w), start=1):
-        analytic[f"W{l}"], analytic[f"b{l}"] = nw, nb
+    analytic = dict(net.gradients(x, y))
     results = {}
     for name, param in net.parameters():
         if num_samples is None or num_samples >= param.size:
@@ -94,5 +97,8 @@ def check_gradients(net, x, y, h=1e-5, num_samples=None, rng=None, floor=1e-8):
 
 
 def max_relative_error(results):
-    """The largest per-parameter ``error`` in a :func:`check_gradients` result."""
+    """The largest per-parameter ``error`` in a :func:`check_gradients` result.
+
+    Introduced in chapter 4.
+    """
     return max(r.error for r in results.values())

@@ -35,7 +35,10 @@ MAX_IDX_BYTES = 2**31
 
 
 class IDXError(ValueError):
-    """An IDX file is malformed: the message names the file and what was expected."""
+    """An IDX file is malformed: the message names the file and what was expected.
+
+    Introduced in chapter 2.
+    """
 
 
 def _open(path):
@@ -94,7 +97,10 @@ def _read_into(f, n, path, what):
 
 
 def read_idx_header(path):
-    """Decode the header of an IDX file: returns ``(dtype, shape)``."""
+    """Decode the header of an IDX file: returns ``(dtype, shape)``.
+
+    Introduced in chapter 2.
+    """
     path = os.fspath(path)
     try:
         with _open(path) as f:
@@ -127,6 +133,8 @@ def read_idx(path, expected_shape=None):
     shorter or longer than its header says, or the shape is not the expected
     one.  The header is checked before the data is read, so a header that
     claims gigabytes is refused without allocating them.
+
+    Introduced in chapter 2.
     """
     path = os.fspath(path)
     try:

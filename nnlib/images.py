@@ -49,7 +49,10 @@ _RESAMPLE = getattr(Image, "Resampling", Image).LANCZOS  # Pillow >= 9.1 has Ima
 
 
 class ImageError(ValueError):
-    """A picture cannot be turned into a digit: the message names the file and the reason."""
+    """A picture cannot be turned into a digit: the message names the file and the reason.
+
+    Introduced in chapter 6.
+    """
 
 
 @dataclass
@@ -60,6 +63,8 @@ class DigitSteps:
     stretched: ink bright on 0), ``cropped`` (the ink's bounding box),
     ``fitted`` (longer side 20), ``mnist`` (28×28, centred by centre of mass).
     ``inverted`` says whether the grey picture was inverted.
+
+    Introduced in chapter 6.
     """
     grey: np.ndarray
     inverted: bool
@@ -74,12 +79,18 @@ class DigitSteps:
 
 
 def shipped_digits():
-    """The paths of the PNGs shipped in ``nnlib/data/digits``, sorted by name."""
+    """The paths of the PNGs shipped in ``nnlib/data/digits``, sorted by name.
+
+    Introduced in chapter 6.
+    """
     return sorted(DIGITS_DIR.glob("*.png"))
 
 
 def label_from_name(path):
-    """The digit a shipped file shows: the first character of its name (``"7-slanted.png"`` -> 7)."""
+    """The digit a shipped file shows: the first character of its name (``"7-slanted.png"`` -> 7).
+
+    Introduced in chapter 6.
+    """
     name = Path(path).name
     if not name[:1].isdigit():
         raise ValueError(f"{name}: the file name does not start with the digit it shows")
@@ -117,6 +128,8 @@ def load_grey(path, max_pixels=MAX_PIXELS):
     the file) for an empty file, a file that is not an image Pillow can read,
     a corrupt or truncated image, or one with more than ``max_pixels`` pixels
     (checked from the header, before the pixels are decoded).
+
+    Introduced in chapter 6.
     """
     path = os.fspath(path)
     st = regular_file(path, ImageError, "image file")
@@ -177,6 +190,8 @@ def to_mnist(grey, name="image"):
 
     Returns :class:`DigitSteps` with every intermediate picture.  ``name``
     appears in the error raised (an :class:`ImageError`) for a blank picture.
+
+    Introduced in chapter 6.
     """
     grey = np.asarray(grey)
     if grey.ndim != 2 or grey.dtype != np.uint8:
@@ -226,12 +241,17 @@ def load_digit(path, max_pixels=MAX_PIXELS):
     """Read a picture of one digit and turn it into MNIST's format: :class:`DigitSteps`.
 
     Errors (FileNotFoundError, :class:`ImageError`) name the file.
+
+    Introduced in chapter 6.
     """
     return to_mnist(load_grey(path, max_pixels=max_pixels), name=os.fspath(path))
 
 
 def load_digits(paths, dtype=np.float32):
-    """Load several pictures: returns ``(x, steps)`` with ``x`` of shape ``(784, n)``, one column per picture."""
+    """Load several pictures: returns ``(x, steps)`` with ``x`` of shape ``(784, n)``, one column per picture.
+
+    Introduced in chapter 6.
+    """
     steps = [load_digit(p) for p in paths]
     x = np.hstack([s.column(dtype) for s in steps]) if steps else np.zeros((784, 0), dtype=dtype)
     return x, steps

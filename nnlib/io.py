@@ -21,11 +21,14 @@ import numpy as np
 from numpy.lib import format as npy_format
 
 from .files import atomic_write, regular_file
-from .network import Network
+from .network import Network, parameter_names
 
 
 class ParameterFileError(ValueError):
-    """A parameter file is missing arrays, corrupt, or holds arrays of the wrong shape or type."""
+    """A parameter file is missing arrays, corrupt, or holds arrays of the wrong shape or type.
+
+    Introduced in chapter 6.
+    """
 
 
 #: Refuse parameter files whose layers would need more than this many bytes.
@@ -39,7 +42,10 @@ _LAYER_MEMBER = re.compile(r"[Wb]([1-9][0-9]{0,5})\Z")
 
 
 def save_network(net, path):
-    """Save ``net``'s architecture and parameters to ``path`` (an ``.npz`` file), atomically."""
+    """Save ``net``'s architecture and parameters to ``path`` (an ``.npz`` file), atomically.
+
+    Introduced in chapter 6.
+    """
     arrays = {"sizes": np.array(net.sizes, dtype=np.int64),
               "activation": np.array(net.activation), "output": np.array(net.output),
               "cost": np.array(net.cost)}
@@ -148,8 +154,9 @@ def _read_arrays(path):
         layers = range(1, len(sizes))
         expected = {}
         for l in layers:
-            expected[f"W{l}"] = (sizes[l], sizes[l - 1])
-            expected[f"b{l}"] = (sizes[l], 1)
+            w_name, b_name = parameter_names(l)
+            expected[w_name] = (sizes[l], sizes[l - 1])
+            expected[b_name] = (sizes[l], 1)
         for key in members:
             if key not in expected and key not in arrays:
                 raise ParameterFileError(f"{path}: holds an array {key!r} that sizes {sizes} has no "
@@ -197,6 +204,8 @@ def load_network(path):
     before decompressing it), an array missing, a non-finite value, an object
     array (which would need pickle and is refused), or parameters whose forward
     pass is not finite.
+
+    Introduced in chapter 6.
     """
     path = os.fspath(path)
     regular_file(path, ParameterFileError, "parameter file")
@@ -227,14 +236,12 @@ def load_network(path):
         raise ParameterFileError(f"{path}: not a valid .npz parameter file ({e})") from None
 
     sizes = arrays["sizes"]
-    layers = range(1, len(sizes))
-    for l in layers:
-        for name in (f"W{l}", f"b{l}"):
-            if not np.isfinite(arrays[name]).all():
-                raise ParameterFileError(f"{path}: {name} contains NaN or infinite values")
+    names = [parameter_names(l) for l in range(1, len(sizes))]
+    for name in (n for pair in names for n in pair):
+        if not np.isfinite(arrays[name]).all():
+            raise ParameterFileError(f"{path}: {name} contains NaN or infinite values")
     try:
-        net = Network.from_parameters([arrays[f"W{l}"] for l in layers],
-                                      [arrays[f"b{l}"] for l in layers],
+        net = Network.from_parameters([arrays[w] for w, _ in names], [arrays[b] for _, b in names],
                                       activation=arrays["activation"], output=arrays["output"],
                                       cost=arrays["cost"])
     except ValueError as e:

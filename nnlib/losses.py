@@ -19,18 +19,27 @@ def _y_log(y, a):
 
 
 def quadratic(a, y):
-    """Quadratic cost C = (1/m) Σ_x ½‖a_x − y_x‖²."""
+    """Quadratic cost C = (1/m) Σ_x ½‖a_x − y_x‖².
+
+    Introduced in chapter 3.
+    """
     m = a.shape[1]
     return 0.5 * np.sum((a - y) ** 2) / m
 
 
 def quadratic_gradient(a, y):
-    """∂C/∂a for the quadratic cost: (a − y) / m."""
+    """∂C/∂a for the quadratic cost: (a − y) / m.
+
+    Introduced in chapter 4.
+    """
     return (a - y) / a.shape[1]
 
 
 def cross_entropy(a, y):
-    """Categorical cross-entropy C = −(1/m) Σ_x Σ_j y_j ln a_j (for a softmax output)."""
+    """Categorical cross-entropy C = −(1/m) Σ_x Σ_j y_j ln a_j (for a softmax output).
+
+    Introduced in chapter 3.
+    """
     m = a.shape[1]
     return -np.sum(_y_log(y, a)) / m
 
@@ -42,20 +51,28 @@ def cross_entropy_from_logits(z, y):
     ln softmax(z) = :func:`~nnlib.activations.log_softmax` (log-sum-exp), so it is
     finite for every finite z: ``softmax([0, 800])`` rounds to ``[0, 1]`` and
     ``cross_entropy`` of it is infinite for the label 0, while this gives 800.
+
+    Introduced in chapter 3.
     """
     m = z.shape[1]
     return -np.sum(np.where(y == 0, 0.0, y * log_softmax(z))) / m
 
 
 def cross_entropy_gradient(a, y):
-    """∂C/∂a for the categorical cross-entropy: −y / (m a) (0 where y = 0)."""
+    """∂C/∂a for the categorical cross-entropy: −y / (m a) (0 where y = 0).
+
+    Introduced in chapter 4.
+    """
     safe_a = np.where(y == 0, 1.0, a)
     return np.where(y == 0, 0.0, -y / safe_a) / a.shape[1]
 
 
 def binary_cross_entropy(a, y):
     """Cross-entropy of independent sigmoid outputs:
-    C = −(1/m) Σ_x Σ_j [y_j ln a_j + (1 − y_j) ln(1 − a_j)]."""
+    C = −(1/m) Σ_x Σ_j [y_j ln a_j + (1 − y_j) ln(1 − a_j)].
+
+    Introduced in chapter 5.
+    """
     m = a.shape[1]
     return -np.sum(_y_log(y, a) + _y_log(1 - y, 1 - a)) / m
 
@@ -65,14 +82,19 @@ def binary_cross_entropy_from_logits(z, y):
 
     ln σ(z) = −ln(1 + e^(−z)) and ln(1 − σ(z)) = −ln(1 + e^z), both evaluated with
     ``np.logaddexp(0, ·)``, which never overflows: finite for every finite z, even
-    where σ(z) rounds to exactly 0 or 1 (|z| above about 37 in float64, 17 in float32).
+    where σ(z) rounds to exactly 0 or 1 (z beyond about ±37 in float64, ±17 in float32).
+
+    Introduced in chapter 5.
     """
     m = z.shape[1]
     return np.sum(y * np.logaddexp(0, -z) + (1 - y) * np.logaddexp(0, z)) / m
 
 
 def binary_cross_entropy_gradient(a, y):
-    """∂C/∂a for the binary cross-entropy: (a − y) / (m a (1 − a))."""
+    """∂C/∂a for the binary cross-entropy: (a − y) / (m a (1 − a)).
+
+    Introduced in chapter 4.
+    """
     return (a - y) / (a * (1 - a)) / a.shape[1]
 
 
@@ -92,7 +114,10 @@ FROM_LOGITS = {
 
 
 def get_cost(name):
-    """Return ``(cost, gradient)`` for a cost name; ValueError if unknown."""
+    """Return ``(cost, gradient)`` for a cost name; ValueError if unknown.
+
+    Introduced in chapter 3.
+    """
     if name not in COSTS:
         raise ValueError(f"unknown cost {name!r}; expected one of {sorted(COSTS)}")
     return COSTS[name]

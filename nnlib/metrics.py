@@ -2,16 +2,22 @@
 import numpy as np
 
 
-def accuracy(predicted, labels):
-    """Fraction of equal entries in two label arrays of shape ``(m,)``."""
-    predicted, labels = np.asarray(predicted), np.asarray(labels)
-    if predicted.shape != labels.shape:
-        raise ValueError(f"predicted has shape {predicted.shape} but labels {labels.shape}")
-    return float(np.mean(predicted == labels))
+def accuracy(labels, predicted):
+    """Fraction of samples whose predicted class equals the true one; both of shape ``(m,)``.
+
+    True labels first, as in :func:`confusion_matrix`.  Introduced in chapter 6.
+    """
+    labels, predicted = np.asarray(labels), np.asarray(predicted)
+    if labels.shape != predicted.shape:
+        raise ValueError(f"labels have shape {labels.shape} but predicted {predicted.shape}")
+    return float(np.mean(labels == predicted))
 
 
 def confusion_matrix(labels, predicted, num_classes=10):
-    """Counts ``C[i, j]`` of samples with true class i predicted as class j; shape ``(k, k)``."""
+    """Counts ``C[i, j]`` of samples with true class i predicted as class j; shape ``(k, k)``.
+
+    Introduced in chapter 6.
+    """
     labels, predicted = np.asarray(labels), np.asarray(predicted)
     if labels.shape != predicted.shape:
         raise ValueError(f"labels have shape {labels.shape} but predicted {predicted.shape}")

@@ -1,4 +1,4 @@
-"""The MNIST digits bundled with nnlib: loading them, and splitting off a validation set.
+"""The MNIST digits bundled with nnlib, and loading them.
 
 Four IDX files (see :mod:`nnlib.idx`) ship in ``nnlib/data/mnist``: 60,000 training and 10,000
 test images of 28×28 grey pixels with their labels.
@@ -26,11 +26,14 @@ MNIST_SHA256 = {
 }
 
 MNIST = collections.namedtuple("MNIST", "train_images train_labels test_images test_labels")
-MNIST.__doc__ = """The four MNIST arrays: images ``(n, 28, 28)``, labels ``(n,)``."""
+MNIST.__doc__ = """The four MNIST arrays: images ``(n, 28, 28)``, labels ``(n,)``.  Introduced in chapter 2."""
 
 
 def sha256(path):
-    """The SHA-256 hex digest of a file."""
+    """The SHA-256 hex digest of a file.
+
+    Introduced in chapter 2.
+    """
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
@@ -48,6 +51,8 @@ def load_mnist(directory=None, scale=False, dtype=np.float32):
 
     ``directory`` reads the same four files (raw or ``.gz``) from elsewhere.
     MNIST: Yann LeCun, Corinna Cortes and Christopher J.C. Burges, CC BY-SA 3.0.
+
+    Introduced in chapter 2.
     """
     directory = MNIST_DIR if directory is None else Path(directory)
     arrays = {}

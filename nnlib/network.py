@@ -15,12 +15,42 @@ the arithmetic is the same.)
 import numpy as np
 
 from .activations import get_activation, softmax_backward
+from .checks import is_integer
 from .losses import FROM_LOGITS, get_cost
 
 INITS = ("normal", "scaled", "he")
 
 # Output/cost pairs whose output error simplifies to δ^L = ∂C/∂z^L = (a − y)/m.
 _SHORTCUTS = {("softmax", "cross_entropy"), ("sigmoid", "binary_cross_entropy")}
+
+# Costs that make sense only with one output activation (any output may use "quadratic").
+COST_NEEDS_OUTPUT = {"cross_entropy": "softmax", "binary_cross_entropy": "sigmoid"}
+
+
+def parameter_names(l):
+    """``("W3", "b3")`` for l = 3: the names of W^l and b^l in files, checks and optimisers.
+
+    The one place where the naming scheme is written.  Introduced in chapter 4.
+    """
+    return f"W{l}", f"b{l}"
+
+
+def is_weight(name):
+    """True for a weight's name (``"W2"``), False for a bias's (``"b2"``).  Introduced in chapter 6."""
+    return name.startswith("W")
+
+
+def check_output_and_cost(output, cost):
+    """Raise a ValueError if ``cost`` does not fit the ``output`` activation.
+
+    Cross-entropy needs a softmax output (its a^L is a probability distribution);
+    binary cross-entropy needs sigmoid outputs (each a^L_j a probability); the
+    quadratic cost fits any output.  Introduced in chapter 3.
+    """
+    needed = COST_NEEDS_OUTPUT.get(cost)
+    if needed is not None and output != needed:
+        raise ValueError(f"cost {cost!r} does not fit output {output!r}: cross_entropy needs a "
+                         "softmax output, binary_cross_entropy needs sigmoid outputs")
 
 
 def _check_sizes(sizes):
@@ -30,7 +60,7 @@ def _check_sizes(sizes):
     if len(sizes) < 2:
         raise ValueError(f"sizes must list at least an input and an output layer, got {sizes!r}")
     for i, n in enumerate(sizes):
-        if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or n < 1:
+        if not is_integer(n) or n < 1:
             raise ValueError(f"layer sizes must be positive integers, got {n!r} for layer {i} "
                              f"in sizes {sizes!r}")
     return [int(n) for n in sizes]
@@ -59,6 +89,8 @@ class Network:
     dtype : numpy dtype
         ``float64`` (the default; use it for gradient checks) or ``float32``
         (faster training).
+
+    Introduced in chapter 1.
     """
 
     def __init__(self, sizes, activation="sigmoid", output="sigmoid", cost="quadratic",
@@ -72,6 +104,7 @@ class Network:
         self.sigma, self.sigma_prime = get_activation(activation)
         self.out_fn, self.out_prime = get_activation(output)
         self.cost_fn, self.cost_gradient = get_cost(cost)
+        check_output_and_cost(output, cost)
         if init not in INITS:
             raise ValueError(f"unknown init {init!r}; expected one of {INITS}")
         self.init = init
@@ -98,6 +131,8 @@ class Network:
         ``weights[l-1]`` is W^l, shape ``(n_l, n_{l-1})``, and ``biases[l-1]`` is b^l,
         shape ``(n_l, 1)``; the layer sizes follow from them.  The arrays are copied.
         ``dtype`` defaults to that of ``weights[0]`` (float32 or float64).
+
+        Introduced in chapter 6.
         """
         weights = [np.array(w) for w in weights]
         biases = [np.array(b) for b in biases]
@@ -106,7 +141,8 @@ class Network:
         sizes = [weights[0].shape[1]] + [w.shape[0] for w in weights]
         for l, (w, b) in enumerate(zip(weights, biases), start=1):
             if w.shape != (sizes[l], sizes[l - 1]) or b.shape != (sizes[l], 1):
-                raise ValueError(f"layer {l}: W{l} has shape {w.shape} and b{l} {b.shape}; expected "
+                w_name, b_name = parameter_names(l)
+                raise ValueError(f"layer {l}: {w_name} has shape {w.shape} and {b_name} {b.shape}; expected "
                                  f"({sizes[l]}, {sizes[l - 1]}) and ({sizes[l]}, 1)")
         dtype = weights[0].dtype if dtype is None else dtype
         net = cls(sizes, activation=activation, output=output, cost=cost, init="scaled", rng=0,
@@ -125,15 +161,27 @@ class Network:
         return len(self.sizes)
 
     def num_parameters(self):
-        """Total number of weights and biases."""
+        """Total number of weights and biases.
+
+        Introduced in chapter 3.
+        """
         return sum(w.size + b.size for w, b in zip(self.weights, self.biases))
 
     def parameters(self):
-        """``[("W1", W^1), ("b1", b^1), ...]``: the arrays themselves, not copies."""
-        params = []
-        for l, (w, b) in enumerate(zip(self.weights, self.biases), start=1):
-            params += [(f"W{l}", w), (f"b{l}", b)]
-        return params
+        """``[("W1", W^1), ("b1", b^1), ...]``: the arrays themselves, not copies.
+
+        Introduced in chapter 3.
+        """
+        return self._named(self.weights, self.biases)
+
+    @staticmethod
+    def _named(per_layer_w, per_layer_b):
+        """``[("W1", w[0]), ("b1", b[0]), ("W2", w[1]), ...]`` from per-layer lists."""
+        pairs = []
+        for l, (w, b) in enumerate(zip(per_layer_w, per_layer_b), start=1):
+            w_name, b_name = parameter_names(l)
+            pairs += [(w_name, w), (b_name, b)]
+        return pairs
 
     # ----------------------------------------------------------------- forward
     def as_batch(self, x):
@@ -141,6 +189,8 @@ class Network:
 
         A single sample of shape ``(n_0,)`` becomes one column; any other shape whose
         first axis is not ``n_0`` is a ValueError.
+
+        Introduced in chapter 3.
         """
         x = np.asarray(x, dtype=self.dtype)
         if x.ndim == 1:
@@ -156,6 +206,8 @@ class Network:
         ``x``: shape ``(n_0, m)``.  Returns ``(zs, activations)``:
         ``zs[l-1]`` is z^l (shape ``(n_l, m)``) for l = 1..L, and
         ``activations[l]`` is a^l for l = 0..L (``activations[0]`` is x).
+
+        Introduced in chapter 3.
         """
         a = self.as_batch(x)
         zs, activations = [], [a]
@@ -171,6 +223,8 @@ class Network:
         """The output a^L for a batch ``x`` of shape ``(n_0, m)``; returns shape ``(n_L, m)``.
 
         A single sample of shape ``(n_0,)`` is treated as one column.
+
+        Introduced in chapter 3.
         """
         return self.forward(x)[1][-1]
 
@@ -180,6 +234,8 @@ class Network:
         With several outputs it is the most active one, ``argmax_j a^L_j``.  A single
         output neuron answers yes (1) or no (0): yes when its activation is above 0.5
         for a sigmoid output, above 0 for any other.
+
+        Introduced in chapter 3.
         """
         if self.sizes[-1] == 1:
             threshold = 0.5 if self.output == "sigmoid" else 0.0
@@ -187,11 +243,17 @@ class Network:
         return np.argmax(a, axis=0)
 
     def predict(self, x):
-        """The predicted class of each column of ``x``, shape ``(m,)`` (see :meth:`classify`)."""
+        """The predicted class of each column of ``x``, shape ``(m,)`` (see :meth:`classify`).
+
+        Introduced in chapter 3.
+        """
         return self.classify(self.feedforward(x))
 
     def evaluate(self, x, labels):
-        """Fraction of the columns of ``x`` whose predicted class equals ``labels`` (shape ``(m,)``)."""
+        """Fraction of the columns of ``x`` whose predicted class equals ``labels`` (shape ``(m,)``).
+
+        Introduced in chapter 3.
+        """
         labels = np.asarray(labels).ravel()
         x = self.as_batch(x)
         if labels.shape[0] != x.shape[1]:
@@ -204,6 +266,8 @@ class Network:
         C is the mean over the batch of the per-sample cost, plus the L2 term
         (λ/2) Σ_l ‖W^l‖² when ``l2`` = λ > 0 (the cost that :func:`nnlib.sgd`
         minimises with that λ; biases are not penalised).
+
+        Introduced in chapter 3.
         """
         zs, activations = self.forward(x)
         return self.output_cost(zs[-1], activations[-1], y, l2)
@@ -214,6 +278,8 @@ class Network:
         For softmax with cross-entropy and sigmoid with binary cross-entropy the
         value is computed from z^L (log-sum-exp), so it is finite for finite z even
         where a^L rounds to exactly 0 or 1.
+
+        Introduced in chapter 3.
         """
         y = np.asarray(y, dtype=self.dtype)
         if y.shape != a.shape:
@@ -232,6 +298,8 @@ class Network:
         neurons, so its δ^L is the full Jacobian times ∇_a C
         (``softmax_backward``).  For softmax with cross-entropy, and sigmoid
         with binary cross-entropy, the terms cancel to δ^L = (a − y)/m.
+
+        Introduced in chapter 4.
         """
         if (self.output, self.cost) in _SHORTCUTS:
             return (a - y) / a.shape[1]
@@ -240,6 +308,15 @@ class Network:
             return softmax_backward(a, grad_a)
         return grad_a * self.out_prime(z)                   # BP1: δ^L = ∇_a C ⊙ σ'(z^L)
 
+    def gradients(self, x, y):
+        """``[("W1", ∂C/∂W^1), ("b1", ∂C/∂b^1), ...]``, in the order of :meth:`parameters`.
+
+        The gradients of :meth:`backprop`, named, as an optimiser's ``step`` takes them.
+        Introduced in chapter 6.
+        """
+        nabla_b, nabla_w = self.backprop(x, y)
+        return self._named(nabla_w, nabla_b)
+
     def backprop(self, x, y):
         """Gradients of the cost (mean over the batch) by backpropagation.
 
@@ -247,6 +324,8 @@ class Network:
         Returns ``(nabla_b, nabla_w)``, lists shaped like ``biases`` and
         ``weights``: ``nabla_w[l-1]`` is ∂C/∂W^l, ``nabla_b[l-1]`` is ∂C/∂b^l.
         The whole batch goes through as matrices; there is no loop over samples.
+
+        Introduced in chapter 4.
         """
         zs, activations = self.forward(x)
         y = np.asarray(y, dtype=self.dtype)

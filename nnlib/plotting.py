@@ -14,6 +14,8 @@ def digit_grid_image(images, ncols=10, scale=2, padding=2):
     dark grey.  uint8 images are pasted as they are; float images are read on
     the fixed scale 0..1 (pixels scaled as by :func:`nnlib.to_columns`), never
     stretched per image, so a faint digit stays faint.
+
+    Introduced in chapter 2.
     """
     images = np.asarray(images)
     if images.ndim != 3:
@@ -54,6 +56,8 @@ def digit_grid(images, labels=None, ncols=10, titles=None, cmap="gray", size=1.0
     ``vmin..vmax`` (by default :func:`ink_range`: 0..255 for bytes, 0..1 for
     scaled pixels), not stretched to its own minimum and maximum; pass
     ``cmap="gray_r"`` for black ink on white.
+
+    Introduced in chapter 2.
     """
     import matplotlib.pyplot as plt
     images = np.asarray(images)
@@ -78,7 +82,10 @@ def digit_grid(images, labels=None, ncols=10, titles=None, cmap="gray", size=1.0
 
 
 def plot_history(history, title=None):
-    """Training cost and train/validation accuracy per epoch, from :func:`nnlib.training.sgd`'s history."""
+    """Training cost and train/validation accuracy per epoch, from :func:`nnlib.training.sgd`'s history.
+
+    Introduced in chapter 6.
+    """
     import matplotlib.pyplot as plt
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.5))
     epochs = history["epoch"]
@@ -97,7 +104,10 @@ def plot_history(history, title=None):
 
 
 def plot_confusion_matrix(matrix, title="confusion matrix"):
-    """Draw a ``(k, k)`` confusion matrix (rows: true class, columns: predicted) with counts."""
+    """Draw a ``(k, k)`` confusion matrix (rows: true class, columns: predicted) with counts.
+
+    Introduced in chapter 6.
+    """
     import matplotlib.pyplot as plt
     matrix = np.asarray(matrix)
     k = matrix.shape[0]
@@ -116,6 +126,8 @@ def plot_weights(weights, ncols=10, shape=(28, 28), size=1.0):
     """Draw each row of a first-layer weight matrix ``(n_1, 784)`` as a 28×28 image.
 
     Red is positive, blue negative, on a symmetric scale per image.
+
+    Introduced in chapter 6.
     """
     import matplotlib.pyplot as plt
     weights = np.asarray(weights)

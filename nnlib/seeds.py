@@ -34,6 +34,8 @@ class InputBiasTanhNet:
     ``gradients(..., jacobian="diagonal")`` reproduces the write-up's derivation,
     which multiplies ∂loss/∂y by ``softmax(z)(1 − softmax(z))`` element by
     element; ``jacobian="full"`` uses the whole softmax Jacobian (correct).
+
+    Introduced in chapter 4.
     """
 
     def __init__(self, n_in=784, n_hidden=1024, n_out=10, rng=None, scale=0.01):
@@ -105,7 +107,10 @@ class InputBiasTanhNet:
 def softmax_global_max(z):
     """System B's softmax over rows of ``z`` (m, k): it subtracts the maximum of the
     *whole batch*, not of each row, so a row far below the batch maximum underflows
-    to 0/0."""
+    to 0/0.
+
+    Introduced in appendix A.
+    """
     e = np.exp(z - np.max(z))
     return e / np.sum(e, axis=1, keepdims=True)
 
@@ -115,6 +120,8 @@ class NumericalGradientNet:
 
     Samples are **rows** here, as in the write-up: ``x`` has shape (m, 784) and a
     layer computes ``a @ W + b`` with ``W`` of shape (n_in, n_out).
+
+    Introduced in appendix A.
     """
 
     def __init__(self, sizes=(784, 50, 10), rng=None, weight_scale=0.01):
@@ -181,6 +188,8 @@ class ClassicNetwork:
     Data are lists of ``(x, y)`` pairs, ``x`` of shape (784, 1); for training
     ``y`` is a one-hot column (10, 1), for testing an integer label (see
     :func:`classic_data`).
+
+    Introduced in chapter 4.
     """
 
     def __init__(self, sizes, rng=None):
@@ -261,7 +270,10 @@ class ClassicNetwork:
 def classic_data(x, labels, one_hot_targets=True):
     """Columns ``x`` (784, m) and labels (m,) as the classic list of pairs:
     ``(x_i (784, 1), y_i)`` with ``y_i`` a one-hot (10, 1) column, or the integer
-    label when ``one_hot_targets=False`` (the classic test-data format)."""
+    label when ``one_hot_targets=False`` (the classic test-data format).
+
+    Introduced in appendix A.
+    """
     x = np.asarray(x, dtype=np.float64)
     pairs = []
     for i, label in enumerate(labels):
@@ -286,6 +298,8 @@ class ThreeLayerNet:
         e_h  = b_h (1 − b_h) Σ_j w_hj g_j          (hidden rule: reuses g)
         w_hj += η g_j b_h,   θ_j −= η g_j
         v_ih += η e_h x_i,   γ_h −= η e_h
+
+    Introduced in appendix A.
     """
 
     def __init__(self, d, q, l, rng=None):

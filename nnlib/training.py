@@ -1,23 +1,31 @@
 """Training by mini-batch stochastic gradient descent.
 
 One epoch: shuffle the training columns with a seeded generator, cut them into
-mini-batches, and for each batch take one step
+mini-batches, and for each batch let the optimiser take one step with the
+gradients from :meth:`nnlib.network.Network.gradients` (the mean over the batch).
+With the default optimiser, :class:`nnlib.optimizers.SGD`, that step is
 
     v ← μ v − η (∇C + λ W)        (momentum μ; μ = 0 is plain SGD)
     W ← W + v,  b ← b + v_b        (L2 weight decay λ acts on weights only)
 
-where ∇C comes from :meth:`nnlib.network.Network.backprop` (the mean over the batch).
+Around the steps, :func:`sgd` checks its arguments, stops with
+:class:`TrainingDiverged` when a parameter or the cost stops being finite, and
+records (and optionally prints) the cost and accuracies after every epoch.
 """
-import numbers
 import time
 
 import numpy as np
 
+from .checks import HYPERPARAMETERS
 from .data import one_hot
+from .optimizers import SGD
 
 
 class TrainingDiverged(FloatingPointError):
-    """Raised when the cost or a gradient becomes NaN or infinite during training."""
+    """Raised when the cost or a parameter becomes NaN or infinite during training.
+
+    Introduced in chapter 6.
+    """
 
 
 def _targets_and_labels(net, y):
@@ -37,34 +45,109 @@ def _targets_and_labels(net, y):
     raise ValueError(f"y must be labels of shape (m,) or targets of shape ({net.sizes[-1]}, m); got {y.shape}")
 
 
-def _check_hyperparameters(epochs, batch_size, eta, momentum, l2):
-    def is_int(v):
-        return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
-    for name, value in (("the learning rate eta", eta), ("momentum", momentum), ("the L2 coefficient", l2)):
-        if not isinstance(value, numbers.Real) or isinstance(value, bool):
-            raise ValueError(f"{name} must be a number, got {value!r}")
-    if not is_int(epochs) or epochs < 0:
-        raise ValueError(f"epochs must be a non-negative integer, got {epochs!r}")
-    if not is_int(batch_size) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
-    if not np.isfinite(eta) or eta <= 0:
-        raise ValueError(f"the learning rate eta must be a positive number, got {eta!r}")
-    if not 0 <= momentum < 1:
-        raise ValueError(f"momentum must lie in [0, 1), got {momentum!r}")
-    if not np.isfinite(l2) or l2 < 0:
-        raise ValueError(f"the L2 coefficient must be >= 0, got {l2!r}")
+def _training_data(net, x, y):
+    """``(x, targets, labels)`` checked: same number of samples, at least one, all finite."""
+    # Keep each sample (column) contiguous in memory, so that gathering a mini-batch's columns
+    # reads 784 neighbouring numbers per sample instead of one number every m (no copy if the
+    # columns already are contiguous, as to_columns returns them).
+    x = np.asfortranarray(net.as_batch(x))
+    if x.shape[1] == 0:
+        raise ValueError(f"x has 0 samples (shape {x.shape}); training needs at least one column")
+    if not np.isfinite(x).all():
+        raise ValueError("the training inputs x contain NaN or infinite values")
+    targets, labels = _targets_and_labels(net, y)
+    if targets.shape[1] != x.shape[1]:
+        raise ValueError(f"x has {x.shape[1]} samples (columns) but y has {targets.shape[1]}")
+    return x, targets, labels
 
 
-def _first_nonfinite_parameter(net):
-    """The name (``"W2"``, ...) of the first parameter holding a NaN or inf, or None."""
-    if all(np.isfinite(w).all() and np.isfinite(b).all() for w, b in zip(net.weights, net.biases)):
-        return None  # the fast path, taken after every batch
-    return next(name for name, p in net.parameters() if not np.isfinite(p).all())
+def _check_validation(net, validation):
+    """Refuse, before any training, validation data that :meth:`Network.evaluate` would refuse."""
+    if validation is None:
+        return
+    if not isinstance(validation, (tuple, list)) or len(validation) != 2:
+        what = f"a {type(validation).__name__} of length {len(validation)}" \
+            if isinstance(validation, (tuple, list)) else repr(validation)
+        raise ValueError(f"validation must be a pair (x_validation, labels_validation), got {what}")
+    x_val, labels = net.as_batch(validation[0]), np.asarray(validation[1]).ravel()
+    _targets_and_labels(net, labels)  # labels that are not classes of this network: ValueError
+    if labels.shape[0] != x_val.shape[1]:
+        raise ValueError(f"validation has {x_val.shape[1]} samples but {labels.shape[0]} labels")
 
 
-def sgd(net, x, y, epochs, batch_size, eta, rng, momentum=0.0, l2=0.0,
-        validation=None, callback=None, verbose=False, monitor_train=True):
+def _default_optimizer(eta, momentum, l2, optimizer):
+    """The optimiser to use: ``optimizer`` itself, or ``SGD(eta, momentum, l2)``."""
+    if optimizer is None:
+        if eta is None:
+            raise ValueError("give the learning rate eta (or an optimizer)")
+        return SGD(eta, momentum, l2)
+    if eta is not None or momentum or l2:
+        raise ValueError("give either an optimizer or eta/momentum/l2, not both "
+                         f"(got optimizer={optimizer!r} and eta={eta!r})")
+    return optimizer
+
+
+def _divergence_advice(optimizer):
+    """What to change when training diverged: η, or λ if λ ≥ 1 and η·λ ≥ 2.
+
+    Weight decay alone multiplies W by (1 − ηλ) each step, which grows |W| once ηλ > 2;
+    λ (a coefficient of the *mean* cost) is then to blame if it is large itself.
+    """
+    eta, l2 = getattr(optimizer, "eta", None), getattr(optimizer, "l2", 0.0)
+    if eta is None:
+        return f"try a smaller learning rate for {optimizer!r}"
+    if l2 >= 1 and not eta * l2 < 2:
+        return (f"the L2 coefficient l2={l2:g} is too large: with eta={eta:g}, η·λ = {eta * l2:g} "
+                "is not below 2, so weight decay alone makes the weights grow; use a smaller l2")
+    return f"learning rate eta={eta:g}; try a smaller learning rate"
+
+
+def _train_epoch(net, optimizer, x, targets, batch_size, rng, epoch):
+    """One pass over the shuffled training columns, one optimiser step per mini-batch."""
+    m = x.shape[1]
+    order = rng.permutation(m)
+    params = net.parameters()  # the arrays themselves: the optimiser updates them in place
+    for batch, k in enumerate(range(0, m, batch_size), start=1):
+        idx = order[k:k + batch_size]
+        optimizer.step(params, net.gradients(x[:, idx], targets[:, idx]))
+        for name, p in params:
+            if not np.isfinite(p).all():
+                raise TrainingDiverged(f"training diverged at epoch {epoch}, batch {batch}: {name} "
+                                       f"became NaN or infinite ({_divergence_advice(optimizer)})")
+
+
+def _record(history, net, data, validation, monitor_train, optimizer):
+    """Append the epoch's training cost and accuracies to ``history``."""
+    if monitor_train:
+        x, targets, labels = data
+        zs, activations = net.forward(x)
+        cost = net.output_cost(zs[-1], activations[-1], targets, getattr(optimizer, "l2", 0.0))
+        if not np.isfinite(cost):
+            raise TrainingDiverged(f"training diverged at epoch {history['epoch'][-1]}: the training "
+                                   f"cost is {cost} ({_divergence_advice(optimizer)})")
+        history["cost"].append(cost)
+        history["train_accuracy"].append(float(np.mean(net.classify(activations[-1]) == labels)))
+    if validation is not None:
+        history["validation_accuracy"].append(net.evaluate(*validation))
+
+
+def _progress_line(history):
+    """``"Epoch  3, cost 0.2101, train 94.12%, validation 93.80%, 1.20 s"`` for the last epoch."""
+    parts = [f"Epoch {history['epoch'][-1]:2d}"]
+    if history["cost"]:
+        parts += [f"cost {history['cost'][-1]:.4f}", f"train {history['train_accuracy'][-1]:.2%}"]
+    if history["validation_accuracy"]:
+        parts.append(f"validation {history['validation_accuracy'][-1]:.2%}")
+    parts.append(f"{history['seconds'][-1]:.2f} s")
+    return ", ".join(parts)
+
+
+def sgd(net, x, y, epochs, batch_size, eta=None, rng=None, momentum=0.0, l2=0.0,
+        validation=None, callback=None, verbose=False, monitor_train=True, optimizer=None):
     """Train ``net`` in place by mini-batch SGD; return the per-epoch history.
+
+    Introduced in chapter 1 (a single neuron); mini-batches, η, momentum and L2 in
+    chapter 6; other optimisers and early stopping in chapter 7.
 
     Parameters
     ----------
@@ -74,7 +157,7 @@ def sgd(net, x, y, epochs, batch_size, eta, rng, momentum=0.0, l2=0.0,
     y : array ``(m,)`` of integer labels, or ``(n_L, m)`` of targets
     epochs, batch_size : int
     eta : float
-        Learning rate η.
+        Learning rate η of the default optimiser, ``SGD(eta, momentum, l2)``.
     rng : numpy.random.Generator or int
         Shuffles the samples each epoch (an int is used as a seed).  No global
         random state is touched, so the same seed gives the same run.
@@ -92,6 +175,9 @@ def sgd(net, x, y, epochs, batch_size, eta, rng, momentum=0.0, l2=0.0,
         Print one line per epoch.
     monitor_train : bool
         Also compute the cost and accuracy on the whole training set after each epoch.
+    optimizer : object with ``step(params, grads)`` and ``eta``, or None
+        Takes each step instead of ``SGD(eta, momentum, l2)`` (see
+        :mod:`nnlib.optimizers`); then leave ``eta``, ``momentum`` and ``l2`` out.
 
     Returns
     -------
@@ -103,77 +189,32 @@ def sgd(net, x, y, epochs, batch_size, eta, rng, momentum=0.0, l2=0.0,
     ------
     TrainingDiverged
         If a weight, a bias or the cost becomes NaN or infinite, whichever layer
-        it starts in; the message names the epoch, the batch and the parameter.
+        it starts in; the message names the epoch, the batch, the parameter and
+        the likely culprit (η, or an L2 λ so large that η·λ ≥ 2).
         The network keeps the parameters of the failing step.
     ValueError
-        For a bad hyperparameter, labels out of range, or inputs holding NaN/inf.
+        For a bad hyperparameter, no samples, labels out of range, inputs holding
+        NaN/inf, or ``validation`` that is not a pair ``(x, labels)``.
     """
-    _check_hyperparameters(epochs, batch_size, eta, momentum, l2)
+    HYPERPARAMETERS["epochs"].check(epochs)
+    HYPERPARAMETERS["batch_size"].check(batch_size)
+    optimizer = _default_optimizer(eta, momentum, l2, optimizer)
     rng = np.random.default_rng(rng)
-    # Keep each sample (column) contiguous in memory, so that gathering a mini-batch's columns
-    # reads 784 neighbouring numbers per sample instead of one number every m (no copy if the
-    # columns already are contiguous, as to_columns returns them).
-    x = np.asfortranarray(net.as_batch(x))
-    if not np.isfinite(x).all():
-        raise ValueError("the training inputs x contain NaN or infinite values")
-    targets, labels = _targets_and_labels(net, y)
-    m = x.shape[1]
-    if targets.shape[1] != m:
-        raise ValueError(f"x has {m} samples (columns) but y has {targets.shape[1]}")
-    if validation is not None:
-        _targets_and_labels(net, np.asarray(validation[1]).ravel())  # labels out of range: ValueError
-    velocity_w = [np.zeros_like(w) for w in net.weights]
-    velocity_b = [np.zeros_like(b) for b in net.biases]
+    data = _training_data(net, x, y)
+    _check_validation(net, validation)
     history = {"epoch": [], "cost": [], "train_accuracy": [], "validation_accuracy": [], "seconds": []}
-
     for epoch in range(1, epochs + 1):
         # A NaN or inf anywhere (a layer's z, a gradient, an update that overflows) ends up in
-        # the parameters; we check them after every step and raise TrainingDiverged, so numpy's
-        # own overflow/invalid warnings would only repeat the news: they are silenced here.
+        # the parameters, which are checked after every step (TrainingDiverged); numpy's own
+        # overflow/invalid warnings would only repeat the news, so they are silenced here.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             start = time.perf_counter()
-            order = rng.permutation(m)
-            for batch, k in enumerate(range(0, m, batch_size), start=1):
-                idx = order[k:k + batch_size]
-                nabla_b, nabla_w = net.backprop(x[:, idx], targets[:, idx])
-                for w, b, vw, vb, nw, nb in zip(net.weights, net.biases, velocity_w, velocity_b,
-                                                nabla_w, nabla_b):
-                    if l2:
-                        nw = nw + l2 * w
-                    vw *= momentum
-                    vw -= eta * nw
-                    vb *= momentum
-                    vb -= eta * nb
-                    w += vw
-                    b += vb
-                bad = _first_nonfinite_parameter(net)
-                if bad is not None:
-                    raise TrainingDiverged(
-                        f"training diverged at epoch {epoch}, batch {batch}: {bad} became NaN or "
-                        f"infinite (learning rate eta={eta:g}); try a smaller learning rate")
-            seconds = time.perf_counter() - start
-
+            _train_epoch(net, optimizer, data[0], data[1], batch_size, rng, epoch)
+            history["seconds"].append(time.perf_counter() - start)
             history["epoch"].append(epoch)
-            history["seconds"].append(seconds)
-            if monitor_train:
-                zs, activations = net.forward(x)
-                a = activations[-1]
-                cost = net.output_cost(zs[-1], a, targets, l2)
-                if not np.isfinite(cost):
-                    raise TrainingDiverged(f"training diverged at epoch {epoch}: the training cost is "
-                                           f"{cost} (learning rate eta={eta:g}); try a smaller learning rate")
-                history["cost"].append(cost)
-                history["train_accuracy"].append(float(np.mean(net.classify(a) == labels)))
-            if validation is not None:
-                history["validation_accuracy"].append(net.evaluate(*validation))
+            _record(history, net, data, validation, monitor_train, optimizer)
         if verbose:
-            parts = [f"Epoch {epoch:2d}"]
-            if monitor_train:
-                parts += [f"cost {history['cost'][-1]:.4f}", f"train {history['train_accuracy'][-1]:.2%}"]
-            if validation is not None:
-                parts.append(f"validation {history['validation_accuracy'][-1]:.2%}")
-            parts.append(f"{seconds:.2f} s")
-            print(", ".join(parts), flush=True)
+            print(_progress_line(history), flush=True)
         if callback is not None and callback(epoch, history):
             break  # the callback asked to stop early
     return history

@@ -213,35 +213,31 @@ def test_bad_dtype_and_softmax_with_one_output():
 
 
 # ----------------------------------------------------------------------------- hyperparameters
-def _toy(m=20):
-    rng = np.random.default_rng(0)
-    return rng.standard_normal((2, m)), rng.integers(0, 2, m)
-
-
 @pytest.mark.parametrize("kwargs,match", [
-    ({"eta": "0.1"}, r"learning rate eta must be a number, got '0\.1'"),
-    ({"eta": None}, r"learning rate eta must be a number, got None"),
-    ({"eta": float("inf")}, "learning rate"),
-    ({"eta": -0.5}, r"positive number, got -0\.5"),
-    ({"momentum": -0.1}, r"momentum must lie in \[0, 1\)"),
-    ({"momentum": float("nan")}, "momentum must lie"),
-    ({"momentum": "0.9"}, "momentum must be a number"),
-    ({"l2": float("inf")}, "L2 coefficient must be >= 0"),
-    ({"epochs": 1.5}, "epochs must be a non-negative integer"),
-    ({"epochs": "3"}, "epochs must be a non-negative integer"),
-    ({"batch_size": True}, "batch_size must be a positive integer"),
-    ({"batch_size": -10}, "batch_size must be a positive integer"),
+    ({"eta": "0.1"}, r"the learning rate eta must be a number in \(0, inf\), got '0\.1'"),
+    ({"eta": None}, r"give the learning rate eta \(or an optimizer\)"),
+    ({"eta": float("inf")}, r"learning rate eta must be a number in \(0, inf\), got inf"),
+    ({"eta": -0.5}, r"learning rate eta must be a number in \(0, inf\), got -0\.5"),
+    ({"momentum": -0.1}, r"momentum must be a number in \[0, 1\), got -0\.1"),
+    ({"momentum": float("nan")}, r"momentum must be a number in \[0, 1\), got nan"),
+    ({"momentum": "0.9"}, r"momentum must be a number in \[0, 1\), got '0\.9'"),
+    ({"l2": float("inf")}, r"the L2 coefficient l2 must be a number in \[0, inf\), got inf"),
+    ({"epochs": 1.5}, r"epochs must be an integer in \[0, inf\), got 1\.5"),
+    ({"epochs": "3"}, r"epochs must be an integer in \[0, inf\), got '3'"),
+    ({"batch_size": True}, r"batch_size must be an integer in \[1, inf\), got True"),
+    ({"batch_size": np.bool_(True)}, r"batch_size must be an integer in \[1, inf\), got (np\.)?True"),
+    ({"batch_size": -10}, r"batch_size must be an integer in \[1, inf\), got -10"),
 ])
-def test_more_bad_hyperparameters(kwargs, match):
-    x, labels = _toy()
+def test_more_bad_hyperparameters(kwargs, match, toy):
+    x, labels = toy(m=20)
     args = dict(epochs=1, batch_size=5, eta=1.0, rng=0)
     args.update(kwargs)
     with pytest.raises(ValueError, match=match):
         sgd(Network([2, 2], rng=0), x, labels, **args)
 
 
-def test_numpy_scalars_are_fine_hyperparameters():
-    x, labels = _toy()
+def test_numpy_scalars_are_fine_hyperparameters(toy):
+    x, labels = toy(m=20)
     h = sgd(Network([2, 2], rng=0), x, labels, epochs=np.int64(2), batch_size=np.int32(5),
             eta=np.float32(0.5), rng=0, momentum=np.float64(0.5), l2=np.float32(0.0))
     assert h["epoch"] == [1, 2]
@@ -253,14 +249,14 @@ def test_numpy_scalars_are_fine_hyperparameters():
     (np.array([0, 1, 2, 0]), r"integers in 0\.\.1, got values from 0 to 2"),
     (np.array([0.0, 1.0, 0.5, 1.0]), r"integers in 0\.\.1.*float64"),
 ])
-def test_labels_out_of_range(labels, match):
-    x, _ = _toy(m=4)
+def test_labels_out_of_range(labels, match, toy):
+    x, _ = toy(m=4)
     with pytest.raises(ValueError, match=match):
         sgd(Network([2, 2], rng=0), x, labels, epochs=1, batch_size=2, eta=1.0, rng=0)
 
 
-def test_test_labels_out_of_range_are_refused_before_training():
-    x, labels = _toy()
+def test_test_labels_out_of_range_are_refused_before_training(toy):
+    x, labels = toy(m=20)
     net = Network([2, 2], rng=0)
     w = net.weights[0].copy()
     with pytest.raises(ValueError, match=r"integers in 0\.\.1"):
@@ -268,14 +264,14 @@ def test_test_labels_out_of_range_are_refused_before_training():
     np.testing.assert_array_equal(net.weights[0], w)  # nothing trained
 
 
-def test_targets_with_the_wrong_number_of_rows():
-    x, labels = _toy(m=4)
+def test_targets_with_the_wrong_number_of_rows(toy):
+    x, labels = toy(m=4)
     with pytest.raises(ValueError, match=r"labels of shape \(m,\) or targets of shape \(3, m\); got \(2, 4\)"):
         sgd(Network([2, 3], rng=0), x, one_hot(labels, 2), epochs=1, batch_size=2, eta=1.0, rng=0)
 
 
-def test_inputs_with_nan_are_refused():
-    x, labels = _toy()
+def test_inputs_with_nan_are_refused(toy):
+    x, labels = toy(m=20)
     x[1, 3] = np.nan
     with pytest.raises(ValueError, match="training inputs x contain NaN or infinite values"):
         sgd(Network([2, 2], rng=0), x, labels, epochs=1, batch_size=5, eta=1.0, rng=0)
@@ -283,10 +279,10 @@ def test_inputs_with_nan_are_refused():
         sgd(Network([2, 2], rng=0), x.T, labels, epochs=1, batch_size=5, eta=1.0, rng=0)
 
 
-def test_memory_layout_of_x_does_not_change_results():
+def test_memory_layout_of_x_does_not_change_results(toy):
     """sgd copies C-ordered inputs to column-contiguous (Fortran) order for fast batch gathers;
     the training run is bit-for-bit the same either way, and the caller's array is untouched."""
-    x, labels = _toy(m=50)
+    x, labels = toy(m=50)
     runs = []
     for layout in (np.ascontiguousarray(x), np.asfortranarray(x)):
         before = layout.copy()

@@ -174,3 +174,12 @@ def test_to_columns_and_minibatches():
             np.testing.assert_array_equal(col, x[:, lab])
     with pytest.raises(ValueError, match="batch_size"):
         list(minibatches(x, labels, 0))
+
+
+@pytest.mark.parametrize("batch_size", [True, np.bool_(True), 0, 2.0])
+def test_minibatches_refuses_a_batch_size_that_is_not_a_positive_integer(batch_size):
+    from nnlib import minibatches
+
+    x, y = np.zeros((2, 4)), np.zeros(4, dtype=int)
+    with pytest.raises(ValueError, match=r"batch_size must be an integer in \[1, inf\)"):
+        list(minibatches(x, y, batch_size))

@@ -3,11 +3,7 @@ import pytest
 
 from nnlib import Network, check_gradients, max_relative_error, one_hot
 
-# (hidden activation, output, cost): every combination the library supports
-PAIRS = [(h, o, c) for h in ("sigmoid", "tanh", "relu")
-         for o, c in (("sigmoid", "quadratic"), ("sigmoid", "binary_cross_entropy"),
-                      ("softmax", "cross_entropy"), ("softmax", "quadratic"),
-                      ("identity", "quadratic"), ("tanh", "quadratic"))]
+from conftest import COMBINATIONS
 SHAPES = [[3, 2], [4, 5, 3], [5, 4, 6, 3]]
 
 
@@ -18,7 +14,7 @@ def _batch(sizes, m=4, seed=0):
     return x, y
 
 
-@pytest.mark.parametrize("hidden,output,cost", PAIRS)
+@pytest.mark.parametrize("hidden,output,cost", COMBINATIONS)
 @pytest.mark.parametrize("sizes", SHAPES)
 def test_backprop_matches_numerical_gradient(sizes, hidden, output, cost):
     net = Network(sizes, activation=hidden, output=output, cost=cost, init="scaled", rng=7)
@@ -124,3 +120,27 @@ def test_one_output_neuron_answers_yes_or_no():
     tanh_net.weights[0][:] = [[1.0, 0.0]]
     tanh_net.biases[0][:] = 0
     np.testing.assert_array_equal(tanh_net.predict(x), [0, 0, 1, 1])
+
+
+@pytest.mark.parametrize("output,cost", [("identity", "binary_cross_entropy"), ("softmax", "binary_cross_entropy"),
+                                         ("sigmoid", "cross_entropy"), ("tanh", "cross_entropy")])
+def test_a_cost_that_does_not_fit_the_output_is_refused(output, cost):
+    with pytest.raises(ValueError, match=rf"cost '{cost}' does not fit output '{output}'"):
+        Network([3, 2], output=output, cost=cost)
+
+
+def test_every_supported_combination_is_accepted():
+    from conftest import COMBINATIONS
+
+    for hidden, output, cost in COMBINATIONS:
+        assert Network([3, 4, 2], activation=hidden, output=output, cost=cost, rng=0).cost == cost
+
+
+def test_gradients_are_backprop_named_like_parameters():
+    net = Network([3, 4, 2], rng=0)
+    x, y = _batch([3, 4, 2])
+    nabla_b, nabla_w = net.backprop(x, y)
+    grads = net.gradients(x, y)
+    assert [name for name, _ in grads] == [name for name, _ in net.parameters()] == ["W1", "b1", "W2", "b2"]
+    for (_, g), expected in zip(grads, [nabla_w[0], nabla_b[0], nabla_w[1], nabla_b[1]]):
+        np.testing.assert_array_equal(g, expected)

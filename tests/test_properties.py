@@ -14,6 +14,8 @@ from hypothesis import strategies as st
 from nnlib import IDXError, Network, check_gradients, load_network, one_hot, read_idx, save_network
 from nnlib.idx import IDX_DTYPES
 
+from conftest import COMBINATIONS
+
 FAST = settings(max_examples=150, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow])
 SLOW = settings(max_examples=60, deadline=None, derandomize=True, database=None,
@@ -74,15 +76,12 @@ def test_valid_idx_files_read_back_exactly(shape, type_byte, seed, compress):
 
 
 # ----------------------------------------------------------------------------- backprop
-# (output, cost) pairs the library supports; targets are one-hot, or soft for binary cross-entropy
-OUTPUTS = [("sigmoid", "quadratic"), ("sigmoid", "binary_cross_entropy"), ("softmax", "cross_entropy"),
-           ("softmax", "quadratic"), ("identity", "quadratic"), ("tanh", "quadratic")]
+# every combination the library supports; targets are one-hot, or soft for binary cross-entropy
 
 
 @st.composite
 def networks_and_batches(draw):
-    hidden = draw(st.sampled_from(["sigmoid", "tanh", "relu", "identity"]))
-    output, cost = draw(st.sampled_from(OUTPUTS))
+    hidden, output, cost = draw(st.sampled_from(COMBINATIONS))
     sizes = draw(st.lists(st.integers(1, 5), min_size=2, max_size=4))
     if output == "softmax":
         sizes[-1] = max(sizes[-1], 2)
