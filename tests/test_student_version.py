@@ -71,6 +71,30 @@ def test_untagged_solution_directive_is_refused():
         sv.strip_solutions(nb)
 
 
+@pytest.mark.parametrize("make", [lambda: new_code_cell("y = 2 * x  # the answer"),
+                                  lambda: new_markdown_cell("The answer is 2x.")],
+                         ids=["code", "markdown"])
+def test_untagged_cell_inside_a_solution_is_refused(make, tmp_path, capsys):
+    """An untagged cell between solution-start and solution-end would leak: it is refused."""
+    nb = small_notebook()
+    nb.cells.insert(6, make())                 # between the tagged code and solution-end
+    with pytest.raises(sv.UntaggedSolutionError, match=r"cells \[6\] lie between a solution-start"):
+        sv.strip_solutions(nb)
+    src = tmp_path / "99_leak.ipynb"
+    nbformat.write(nb, src)
+    assert sv.main(["--out", str(tmp_path / "out"), str(src)]) == 1
+    err = capsys.readouterr().err
+    assert "99_leak.ipynb" in err and "leak" in err
+    assert not (tmp_path / "out" / src.name).exists(), "a leaking copy was written"
+
+
+def test_untagged_cells_outside_solutions_are_kept():
+    nb = small_notebook()
+    nb.cells.append(new_code_cell("z = 3"))    # after solution-end: ordinary material
+    student, removed = sv.strip_solutions(nb)
+    assert removed == 4 and student.cells[-1].source == "z = 3"
+
+
 def test_script_writes_copies_and_leaves_originals(tmp_path):
     src_dir = tmp_path / "book"
     src_dir.mkdir()
