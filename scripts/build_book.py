@@ -109,8 +109,19 @@ def build(edition, builder="html", strict=False, settings=(), repository_url=Non
     return out / "_build" / builder
 
 
+def single_page(html_dir):
+    """The page of a single-page build: the root document (index.html only redirects to it)."""
+    html_dir = Path(html_dir)
+    pages = [p for p in html_dir.glob("*.html") if p.name not in ("index.html", "genindex.html",
+                                                                  "search.html")]
+    if len(pages) != 1:
+        raise RuntimeError(f"expected one page in the single-page build {html_dir}, "
+                           f"found {[p.name for p in pages]}")
+    return pages[0]
+
+
 def print_pdf(html_dir, pdf_path):
-    """Print ``html_dir/index.html`` (a single-page build) to ``pdf_path`` with headless Chromium."""
+    """Print the single-page build in ``html_dir`` to ``pdf_path`` with headless Chromium."""
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import cdp
 
@@ -123,10 +134,10 @@ def print_pdf(html_dir, pdf_path):
     with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile:
         browser = cdp.Browser(exe, profile)
         try:
-            error = browser.open_page((Path(html_dir) / "index.html").resolve().as_uri(),
-                                      timeout=300)
+            page = single_page(html_dir)
+            error = browser.open_page(page.resolve().as_uri(), timeout=300)
             if error:
-                raise RuntimeError(f"Chromium could not open {html_dir}/index.html: {error}")
+                raise RuntimeError(f"Chromium could not open {page}: {error}")
             browser.print_pdf(pdf_path)
         finally:
             browser.close()

@@ -197,6 +197,11 @@ EXPAND_ALL = r"""
   document.querySelectorAll('details').forEach(d => { d.open = true; });
   document.querySelectorAll('.toggle-hidden').forEach(e => e.classList.remove('toggle-hidden'));
   document.querySelectorAll('.toggle-details__summary').forEach(e => e.remove());
+  // on paper, wrap long code lines instead of cutting them off at the margin
+  const style = document.createElement('style');
+  style.textContent = '@media print { pre { white-space: pre-wrap !important; ' +
+                      'overflow-wrap: anywhere; } }';
+  document.head.appendChild(style);
   return true;
 })()
 """

@@ -152,8 +152,8 @@ def test_fixture_assignment_is_graded_exactly(nbgrader, tmp_path):
     assert totals["reference"] == (5.0, 5.0)
     assert totals["blank"] == (0.0, 5.0)
     assert totals["wrong"] == (2.0, 5.0)          # exactly ex-99-2's 3 points lost
-    assert per_exercise["wrong"] == {"ex-99-1-answer": None, "ex-99-1-tests": 2.0,
-                                     "ex-99-2-answer": None, "ex-99-2-tests": 0.0}
+    assert per_exercise["wrong"] == {"ex-99-1-tests": 2.0, "ex-99-2-tests": 0.0}
+    assert per_exercise["reference"] == {"ex-99-1-tests": 2.0, "ex-99-2-tests": 3.0}
 
 
 def test_convention_errors_are_reported():
