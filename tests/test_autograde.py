@@ -143,6 +143,15 @@ def test_fixture_assignment_is_graded_exactly(nbgrader, tmp_path):
     assert text.count(ma.CODE_STUB) == 2
     assert all(f"ex-99-{k}" in text for k in (1, 2, 3))
 
+    # the handout of an nbgrader release (the page's `make_handout.py --notebooks ...`)
+    _spec_h = importlib.util.spec_from_file_location("make_handout",
+                                                     ROOT / "scripts" / "make_handout.py")
+    make_handout = importlib.util.module_from_spec(_spec_h)
+    _spec_h.loader.exec_module(make_handout)
+    folder, _ = make_handout.make_handout(tmp_path / "handout",
+                                          notebooks=course / "release" / chapter)
+    assert nbformat.read(folder / f"{chapter}.ipynb", as_version=4) == release
+
     wrong = nbformat.from_dict(source)
     [cell] = [c for c in wrong.cells if c.metadata.get("nbgrader", {}).get("grade_id")
               == "ex-99-2-answer"]
