@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Run nbval over book/ four times, so that stored outputs are proven independent of the BLAS
-# thread count, of the CPU kernels OpenBLAS picks and of the matplotlib backend:
-#   1. OPENBLAS_NUM_THREADS=1      (a single thread)
-#   2. the default thread count    (whatever this machine gives)
-#   3. OPENBLAS_CORETYPE=Haswell   (OpenBLAS's kernels for an older CPU: AVX2, no AVX-512)
-#   4. MPLBACKEND=Agg              (common on headless CI: without `%matplotlib inline` in a
-#                                   notebook's first code cell, figures would not be displayed)
+# Run nbval over book/ twice more than the test command does (which uses the default thread
+# count), so that stored outputs are proven independent of the BLAS thread count, of the CPU
+# kernels OpenBLAS picks and of the matplotlib backend:
+#   1. OPENBLAS_NUM_THREADS=1 with MPLBACKEND=Agg   (a single thread; and the backend common on
+#      headless CI: without `%matplotlib inline` in a notebook's first code cell, figures would
+#      not be displayed)
+#   2. OPENBLAS_CORETYPE=Haswell   (OpenBLAS's kernels for an older CPU: AVX2, no AVX-512)
 # Prints one line per configuration (result and seconds) and exits non-zero if any failed.
 #
 #   scripts/nbval_matrix.sh                 # uses python3 (or $PYTHON)
@@ -27,10 +27,8 @@ run() {  # run NAME [VAR=value ...]
   names+=("$name"); results+=("$verdict in $((SECONDS - start)) s")
 }
 
-run "OPENBLAS_NUM_THREADS=1" OPENBLAS_NUM_THREADS=1
-run "default threads"
+run "OPENBLAS_NUM_THREADS=1 MPLBACKEND=Agg" OPENBLAS_NUM_THREADS=1 MPLBACKEND=Agg
 run "OPENBLAS_CORETYPE=Haswell" OPENBLAS_CORETYPE=Haswell
-run "MPLBACKEND=Agg" MPLBACKEND=Agg
 
 echo "== nbval matrix summary"
 for i in "${!names[@]}"; do

@@ -15,7 +15,8 @@ is a gated sphinx-exercise solution::
 so removing the tagged cells removes the solution and leaves the ``{exercise}`` cell, and every
 other cell, exactly as it was.  A notebook whose solution directives are not all tagged is refused
 (exit status 1, naming the cells), because removing part of a gated solution would leave a broken
-notebook.  ``--clear-outputs`` also empties the outputs and execution counts of the remaining code
+notebook; so is a notebook with an untagged cell (code or markdown) between a ``{solution-start}``
+and its ``{solution-end}``, which would otherwise leak into the student copy.  ``--clear-outputs`` also empties the outputs and execution counts of the remaining code
 cells, for a copy the student runs from scratch.
 """
 import argparse
@@ -31,6 +32,8 @@ DEFAULT_OUT = BOOK / "_build" / "student"
 TAG = "solution"
 # Any sphinx-exercise solution directive, gated or not (```{solution} / ```{solution-start} / -end).
 SOLUTION_DIRECTIVE = re.compile(r"^\s*(`{3,}|:{3,})\s*\{solution(-start|-end)?\}", re.M)
+SOLUTION_START = re.compile(r"^\s*(`{3,}|:{3,})\s*\{solution-start\}", re.M)
+SOLUTION_END = re.compile(r"^\s*(`{3,}|:{3,})\s*\{solution-end\}", re.M)
 
 
 class UntaggedSolutionError(ValueError):
@@ -49,13 +52,42 @@ def untagged_solution_cells(nb):
             and not is_solution(cell)]
 
 
+def untagged_cells_inside_solutions(nb):
+    """Indices of untagged cells between a ``{solution-start}`` cell and its ``{solution-end}``.
+
+    Such a cell is part of the solution on the web page (sphinx-exercise gates everything between
+    the two directives), so removing only the tagged cells would leak it into the student copy.
+    """
+    bad, inside = [], False
+    for i, cell in enumerate(nb.cells):
+        source = cell.source if cell.cell_type == "markdown" else ""
+        if SOLUTION_START.search(source):
+            inside = True
+        elif inside and not is_solution(cell):
+            bad.append(i)
+        if SOLUTION_END.search(source):
+            inside = False
+    return bad
+
+
 def strip_solutions(nb, clear_outputs=False):
-    """Return ``(student_notebook, number_of_cells_removed)``; ``nb`` itself is left unchanged."""
+    """Return ``(student_notebook, number_of_cells_removed)``; ``nb`` itself is left unchanged.
+
+    Raises :class:`UntaggedSolutionError` (naming the cells) if a solution directive is not
+    tagged, or if an untagged cell sits between a solution's start and end: removing the tagged
+    cells alone would then leave half a solution in the student copy.
+    """
     bad = untagged_solution_cells(nb)
     if bad:
         raise UntaggedSolutionError(
             f"cells {bad} contain a solution directive but are not tagged {TAG!r}: tag every cell "
             f"of the solution (solution-start, its code and markdown, solution-end)")
+    bad = untagged_cells_inside_solutions(nb)
+    if bad:
+        raise UntaggedSolutionError(
+            f"cells {bad} lie between a solution-start and its solution-end but are not tagged "
+            f"{TAG!r}: they would leak the solution into the student copy; tag them {TAG!r} "
+            f"(or move them out of the solution)")
     student = nbformat.from_dict(nb)          # a deep copy
     kept = [cell for cell in student.cells if not is_solution(cell)]
     removed = len(student.cells) - len(kept)

@@ -1,42 +1,31 @@
-"""Open every page of the built book in headless Chromium and check what a reader would see.
+"""Open every page of the built book in headless Chromium, offline, from file://, as a reader does.
 
-For each page listed in book/_toc.yml the test checks that
-* the page loads (HTTP 200, no failed request for any of its resources, no JavaScript exception),
+The README tells a reader to open ``book/_build/html/index.html`` from disk.  This test does the
+same: every page listed in book/_toc.yml is opened from a ``file://`` URL in headless Chromium with
+networking disabled (no host name resolves, and the DevTools network emulation is offline), and
+for each page it checks that
+* the page loads (no failed request for any of its resources, no request to the network at all,
+  no JavaScript exception),
 * every <img> has loaded (``naturalWidth > 0``),
-* every internal link (``<a href>`` to this site) points to a file of the build, and its
-  ``#fragment``, if any, to an id on that page,
-* the maths is rendered: MathJax has run and every ``.math`` element holds an ``mjx-container``
-  and no MathJax error,
+* every internal link points to a file of the build, and its ``#fragment``, if any, to an id on
+  that page,
+* the maths is rendered: MathJax (shipped with the build in ``_static/mathjax/`` by
+  sphinx-mathjax-offline, never a CDN) has run and every ``.math`` element holds an
+  ``mjx-container`` and no MathJax error,
 and saves a screenshot of the page under ``<build>/screenshots/``.
-
-Nothing needs the network: the HTML is served from 127.0.0.1, every other host is unreachable
-for the browser, and MathJax comes from a local copy of the ``mathjax`` npm package, which the
-server substitutes for the CDN address that the pages name.
 
 The built HTML is taken from ``$NNLIB_BOOK_HTML`` (e.g. ``book/_build/html`` after
 ``jupyter-book build book``); without it the test builds the book into a temporary folder with
 ``-W -n --keep-going``.  Chromium is ``$CHROMIUM`` or the first of chromium / chromium-browser /
-google-chrome on PATH; MathJax is ``$NNLIB_MATHJAX_DIR`` or ``.ci/node_modules/mathjax``
-(``npm install --prefix .ci --no-save mathjax@3``).  Where either is missing the test is skipped
-with the command that installs it.  ``.ci/run`` installs both.
-
-The browser is driven through the Chrome DevTools Protocol over a pipe
-(``--remote-debugging-pipe``): no Python dependency (no selenium, no chromedriver whose version
-must match the browser, no websocket library), one browser process for all pages, and direct
-access to what we check (the DOM after MathJax has finished, image sizes, failed requests,
-screenshots).
+google-chrome on PATH; where it is missing the test is skipped with the command that installs it
+(``.ci/run`` installs it).  The browser is driven over the DevTools protocol by
+``scripts/cdp.py`` (no Python dependency).
 """
 import base64
-import fcntl
-import functools
-import http.server
-import json
 import os
 import re
-import shutil
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -45,9 +34,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"
-MATHJAX_CDN = "https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js"
-MATHJAX_LOCAL = "/_mathjax/es5/tex-mml-chtml.js"
-PAGE_TIMEOUT = 60  # seconds for one page to load and typeset
+sys.path.insert(0, str(ROOT / "scripts"))
+from cdp import Browser, find_chromium  # noqa: E402  (scripts/cdp.py)
+
+MATHJAX_LOCAL = "_static/mathjax/tex-chtml.js"   # where sphinx-mathjax-offline puts it
 # sphinx-thebe 0.3 adds its `const THEBE_JS_URL = ...` script twice to every page of a
 # jupyter-book 1.0 build; the second copy throws and is ignored (thebe is off in this book).
 KNOWN_UPSTREAM_EXCEPTION = "Identifier 'THEBE_JS_URL' has already been declared"
@@ -59,21 +49,6 @@ def skip_or_fail(message):
     if os.environ.get("NNLIB_REQUIRE_BROWSER"):
         pytest.fail(message + " ($NNLIB_REQUIRE_BROWSER is set)", pytrace=False)
     pytest.skip(message)
-
-
-def find_chromium():
-    exe = os.environ.get("CHROMIUM")
-    if exe:
-        return shutil.which(exe) or (exe if os.access(exe, os.X_OK) else None)
-    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
-        if shutil.which(name):
-            return shutil.which(name)
-    return None
-
-
-def find_mathjax():
-    folder = Path(os.environ.get("NNLIB_MATHJAX_DIR", ROOT / ".ci" / "node_modules" / "mathjax"))
-    return folder if (folder / "es5" / "tex-mml-chtml.js").is_file() else None
 
 
 def toc_pages():
@@ -94,15 +69,6 @@ def chromium():
 
 
 @pytest.fixture(scope="module")
-def mathjax_dir():
-    folder = find_mathjax()
-    if folder is None:
-        skip_or_fail("local MathJax 3 not found: run `npm install --prefix .ci --no-save mathjax@3` "
-                    "in the repository root, or set $NNLIB_MATHJAX_DIR to a mathjax package folder")
-    return folder
-
-
-@pytest.fixture(scope="module")
 def book_html(tmp_path_factory):
     """The folder of the built HTML: $NNLIB_BOOK_HTML, or a fresh strict build."""
     given = os.environ.get("NNLIB_BOOK_HTML")
@@ -119,168 +85,12 @@ def book_html(tmp_path_factory):
     return out / "_build" / "html"
 
 
-# ----------------------------------------------------------------------------- the web server
-class BookHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves the book; /_mathjax/ from the local MathJax; the CDN address rewritten in HTML."""
-
-    mathjax_dir = None
-    failures = None     # list shared with the test: (path, status) of every error response
-
-    def do_GET(self):
-        path = urlsplit(self.path).path
-        if path.startswith("/_mathjax/"):
-            self.directory = str(self.mathjax_dir)
-            self.path = self.path[len("/_mathjax"):]
-            return super().do_GET()
-        file = Path(self.translate_path(self.path))
-        if file.is_dir():
-            file = file / "index.html"
-        if file.suffix == ".html" and file.is_file():
-            body = file.read_bytes().replace(MATHJAX_CDN.encode(), MATHJAX_LOCAL.encode())
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-            return None
-        return super().do_GET()
-
-    def send_error(self, code, message=None, explain=None):
-        if self.path != "/favicon.ico":     # asked for by the browser itself; the book has none
-            self.failures.append((self.path, code))
-        super().send_error(code, message, explain)
-
-    def log_message(self, format, *args):   # keep the test output quiet
-        pass
-
-
-@pytest.fixture(scope="module")
-def server(book_html, mathjax_dir):
-    failures = []
-    handler = type("Handler", (BookHandler,), {"mathjax_dir": mathjax_dir, "failures": failures})
-    httpd = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(handler, directory=str(book_html)))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}", failures
-    httpd.shutdown()
-    httpd.server_close()
-
-
-# ----------------------------------------------------------------------------- a tiny CDP client
-class Browser:
-    """Headless Chromium driven through the DevTools protocol on a pipe (fds 3 and 4)."""
-
-    def __init__(self, exe, profile, width=1280, height=900):
-        to_chrome_r, self._to_chrome = os.pipe()
-        self._from_chrome, from_chrome_w = os.pipe()
-        # Give the child's ends numbers >= 10 so the shell can move them to 3 and 4 safely.
-        child_r = fcntl.fcntl(to_chrome_r, fcntl.F_DUPFD_CLOEXEC, 10)
-        child_w = fcntl.fcntl(from_chrome_w, fcntl.F_DUPFD_CLOEXEC, 10)
-        for fd in (to_chrome_r, from_chrome_w):
-            os.close(fd)
-        args = [exe, "--headless=new", "--remote-debugging-pipe", f"--user-data-dir={profile}",
-                "--disable-gpu", "--no-first-run", "--no-default-browser-check",
-                "--disable-extensions", "--disable-background-networking", "--disable-sync",
-                "--disable-component-update", "--disable-dev-shm-usage", "--mute-audio",
-                "--hide-scrollbars", f"--window-size={width},{height}",
-                # every host but the local server is unreachable: the test must not need the network
-                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-                "about:blank"]
-        if hasattr(os, "geteuid") and os.geteuid() == 0:
-            args.insert(1, "--no-sandbox")   # Chromium refuses to run as root with its sandbox
-        self.log = open(Path(profile) / "chromium.log", "wb")
-        self.proc = subprocess.Popen(
-            ["bash", "-c", f'exec "$@" 3<&{child_r} 4>&{child_w} {child_r}<&- {child_w}>&-',
-             "chromium"] + args,
-            pass_fds=(child_r, child_w), stdin=subprocess.DEVNULL, stdout=self.log,
-            stderr=subprocess.STDOUT)
-        os.close(child_r)
-        os.close(child_w)
-        self._id = 0
-        self._responses = {}
-        self.events = []
-        self._cond = threading.Condition()
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-        target = self.send("Target.createTarget", url="about:blank")["targetId"]
-        self.session = self.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
-        for domain in ("Page", "Runtime", "Network"):
-            self.send(f"{domain}.enable", session=True)
-
-    def _read(self):
-        buffer = b""
-        while True:
-            try:
-                chunk = os.read(self._from_chrome, 1 << 16)
-            except OSError:
-                chunk = b""
-            if not chunk:
-                with self._cond:
-                    self._responses[None] = "closed"
-                    self._cond.notify_all()
-                return
-            buffer += chunk
-            *messages, buffer = buffer.split(b"\0")
-            with self._cond:
-                for raw in messages:
-                    msg = json.loads(raw)
-                    if "id" in msg:
-                        self._responses[msg["id"]] = msg
-                    else:
-                        self.events.append(msg)
-                self._cond.notify_all()
-
-    def send(self, method, session=False, timeout=PAGE_TIMEOUT, **params):
-        with self._cond:
-            self._id += 1
-            msg_id = self._id
-        msg = {"id": msg_id, "method": method, "params": params}
-        if session:
-            msg["sessionId"] = self.session
-        os.write(self._to_chrome, json.dumps(msg).encode() + b"\0")
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while msg_id not in self._responses:
-                if None in self._responses:
-                    raise RuntimeError(f"Chromium exited while waiting for {method}")
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise TimeoutError(f"no answer from Chromium to {method} within {timeout} s")
-                self._cond.wait(left)
-            msg = self._responses.pop(msg_id)
-        if "error" in msg:
-            raise RuntimeError(f"{method}: {msg['error']}")
-        return msg["result"]
-
-    def evaluate(self, expression, timeout=PAGE_TIMEOUT):
-        result = self.send("Runtime.evaluate", session=True, timeout=timeout, expression=expression,
-                           awaitPromise=True, returnByValue=True)
-        if "exceptionDetails" in result:
-            raise RuntimeError(f"JavaScript failed: {result['exceptionDetails']}")
-        return result["result"].get("value")
-
-    def close(self):
-        try:
-            self.send("Browser.close", timeout=10)
-        except (RuntimeError, TimeoutError, OSError):
-            pass
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        for fd in (self._to_chrome, self._from_chrome):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-        self.log.close()
-
-
 @pytest.fixture(scope="module")
 def browser(chromium, tmp_path_factory):
     b = Browser(chromium, tmp_path_factory.mktemp("chromium-profile"))
+    # networking disabled, on top of the host-resolver rule that makes every host unknown
+    b.send("Network.emulateNetworkConditions", session=True, offline=True, latency=0,
+           downloadThroughput=-1, uploadThroughput=-1)
     yield b
     b.close()
 
@@ -328,15 +138,14 @@ def ids_of(html_file, _cache={}):
     return _cache[html_file]
 
 
-def check_link(href, origin, html_dir):
+def check_link(href, html_dir):
     """None if ``href`` is fine (or external), else what is wrong with it."""
     parts = urlsplit(href)
-    if f"{parts.scheme}://{parts.netloc}" != origin:
+    if parts.scheme != "file":
         return None
-    path = unquote(parts.path)
-    if path.startswith("/_mathjax/"):
-        return None
-    target = html_dir / path.lstrip("/")
+    target = Path(unquote(parts.path))
+    if html_dir not in target.parents and target != html_dir:
+        return f"{href}: points outside the build"
     if target.is_dir():
         target = target / "index.html"
     if not target.is_file():
@@ -347,8 +156,7 @@ def check_link(href, origin, html_dir):
     return None
 
 
-def test_every_page_in_chromium(chromium, mathjax_dir, book_html, server, browser):
-    origin, server_failures = server
+def test_every_page_in_chromium(chromium, book_html, browser):
     shots = book_html.parent / "screenshots"
     shots.mkdir(exist_ok=True)
     pages = toc_pages()
@@ -357,12 +165,11 @@ def test_every_page_in_chromium(chromium, mathjax_dir, book_html, server, browse
     for page in pages:
         assert (book_html / page).is_file(), f"{page} (listed in _toc.yml) was not built"
         for src in re.findall(r'src="([^"]*mathjax[^"]*)"', (book_html / page).read_text(), re.I):
-            if src != MATHJAX_CDN:
-                problems.append(f"{page}: loads MathJax from {src}, not {MATHJAX_CDN}: the test serves "
-                                "only the latter from the local copy; update MATHJAX_CDN")
+            if src != MATHJAX_LOCAL:
+                problems.append(f"{page}: loads MathJax from {src}, not the copy shipped with the "
+                                f"build ({MATHJAX_LOCAL})")
         browser.events.clear()
-        server_failures.clear()
-        url = f"{origin}/{page}"
+        url = (book_html / page).as_uri()
         nav = browser.send("Page.navigate", session=True, url=url)
         if nav.get("errorText"):
             problems.append(f"{page}: navigation failed: {nav['errorText']}")
@@ -374,10 +181,10 @@ def test_every_page_in_chromium(chromium, mathjax_dir, book_html, server, browse
         # the page and its resources loaded
         for event in list(browser.events):
             method, params = event.get("method"), event.get("params", {})
-            if method == "Network.responseReceived":
-                response = params["response"]
-                if response["status"] >= 400 and urlsplit(response["url"]).path != "/favicon.ico":
-                    problems.append(f"{page}: HTTP {response['status']} for {response['url']}")
+            if method == "Network.requestWillBeSent":
+                requested = params["request"]["url"]
+                if urlsplit(requested).scheme not in ("file", "data", "blob", "about"):
+                    problems.append(f"{page}: asks the network for {requested}")
             elif method == "Network.loadingFailed" and not params.get("canceled"):
                 problems.append(f"{page}: a request failed ({params.get('errorText')}, "
                                 f"type {params.get('type')})")
@@ -387,7 +194,6 @@ def test_every_page_in_chromium(chromium, mathjax_dir, book_html, server, browse
                 if KNOWN_UPSTREAM_EXCEPTION in str(text):
                     continue
                 problems.append(f"{page}: JavaScript exception: {str(text)[:300]}")
-        problems += [f"{page}: server answered {code} for {path}" for path, code in server_failures]
         if info["bodyText"] < 100:
             problems.append(f"{page}: the page is (almost) empty")
         # images
@@ -396,7 +202,7 @@ def test_every_page_in_chromium(chromium, mathjax_dir, book_html, server, browse
                 problems.append(f"{page}: image did not load: {img['src']}")
         # internal links
         for href in sorted(set(info["links"])):
-            error = check_link(href, origin, book_html)
+            error = check_link(href, book_html)
             if error:
                 problems.append(f"{page}: broken link {error}")
         # maths
