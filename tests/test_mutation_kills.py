@@ -534,3 +534,12 @@ def test_quiet_by_default(capsys):
     x, labels = _toy(m=10)
     sgd(Network([2, 2], rng=0), x, labels, epochs=2, batch_size=5, eta=1.0, rng=0)
     assert capsys.readouterr().out == ""
+
+
+def test_labels_are_read_from_targets_in_the_networks_dtype():
+    # in float32 the two rows tie (argmax: class 0); in float64 row 1 is larger
+    net = _net([[[0.0], [0.0]]], [[[1.0], [0.0]]], output="identity", dtype=np.float32)
+    targets = np.array([[0.3, 0.3], [0.3 + 1e-12, 0.3 + 1e-12]])
+    h = sgd(net, np.zeros((1, 2)), targets, epochs=1, batch_size=2, eta=1e-3, rng=0)
+    assert net.predict(np.zeros((1, 2))).tolist() == [0, 0]
+    assert h["train_accuracy"] == [1.0]
