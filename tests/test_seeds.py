@@ -33,23 +33,46 @@ def test_system_a_input_bias_folds_into_b1():
 
 
 def test_system_b_numerical_gradient_and_its_slips():
+    """Each slip is checked by calling the seed code that has it, so fixing a slip
+    (per-row maximum, no 1e-7, bias before the activation) turns this test red."""
     net = seeds.NumericalGradientNet((5, 4, 3), rng=0, weight_scale=0.5)
     rng = np.random.default_rng(1)
     x, labels = rng.random((6, 5)), rng.integers(0, 3, 6)
     grads = net.numerical_gradient(x, labels)
     assert set(grads) == {"W1", "b1", "W2", "b2"} and grads["W1"].shape == (5, 4)
+    for name, p in net.params.items():  # central differences of net.loss, entry by entry
+        numeric = numerical_gradient(lambda: net.loss(x, labels), p)
+        np.testing.assert_allclose(grads[name], numeric, rtol=1e-6, atol=1e-10)
+    # the cross-entropy as written: −mean ln(p[label] + 1e-7)
+    p = net.forward(x)
+    assert net.loss(x, labels) == pytest.approx(
+        -np.mean(np.log(p[np.arange(6), labels] + 1e-7)), rel=1e-12)
+    certain = seeds.NumericalGradientNet((5, 4, 3), rng=0, weight_scale=0.0)
+    certain.params["b2"][:] = [50.0, 0.0, 0.0]  # p[label 0] = 1 - 4e-22: the loss is the 1e-7
+    assert certain.loss(x, np.zeros(6, dtype=int)) == pytest.approx(-np.log1p(1e-7), rel=1e-6)
     before = net.loss(x, labels)
     net.train_step(x, labels, lr=0.5)
     assert net.loss(x, labels) < before
     # the global-max softmax: a row far below the batch maximum underflows to 0/0
     with np.errstate(invalid="ignore", under="ignore"):
         p = seeds.softmax_global_max(np.array([[0.0, 1.0], [-1000.0, -1001.0]]))
+        far = seeds.NumericalGradientNet((5, 4, 3), rng=0, weight_scale=0.5)
+        far.params["W1"][:] = 1.0  # hidden activations: 1 for the first sample, 0 for the second
+        far.params["W2"][:] = 0.0
+        far.params["W2"][:, 0] = 1000.0  # logits [4000, 0, 0] and [0, 0, 0]
+        probs = far.forward(np.vstack([np.full(5, 30.0), np.full(5, -30.0)]))
     assert np.all(np.isfinite(p[0])) and np.all(np.isnan(p[1]))
-    # the demo predict adds the bias after the activation: a different function
-    net.params["b1"][:] = 3.0
-    z_written = sigmoid(x @ net.params["W1"]) + net.params["b1"]
-    z_right = sigmoid(x @ net.params["W1"] + net.params["b1"])
-    assert not np.allclose(z_written, z_right)
+    np.testing.assert_allclose(p[0], [1 / (1 + np.e), np.e / (1 + np.e)])
+    assert np.all(np.isfinite(probs[0])) and np.all(np.isnan(probs[1]))  # forward uses it
+    # the demo predict_as_written adds each bias after the activation: a different function
+    net.params["b1"][:] = [2.0, -2.0, -2.0, 2.0]
+    W1, b1, W2, b2 = (net.params[k] for k in ("W1", "b1", "W2", "b2"))
+    x = 3 * np.random.default_rng(2).standard_normal((200, 5))
+    as_written = np.argmax((sigmoid(x @ W1) + b1) @ W2 + b2, axis=1)
+    right = np.argmax((sigmoid(x @ W1 + b1)) @ W2 + b2, axis=1)
+    np.testing.assert_array_equal(net.predict_as_written(x), as_written)
+    np.testing.assert_array_equal(net.predict(x), right)
+    assert np.mean(as_written != right) > 0.1  # the slip changes 17% of these predictions
 
 
 def test_system_c_per_sample_sum_equals_matrix_backprop():
