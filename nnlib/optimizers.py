@@ -27,7 +27,7 @@ class SGD:
         W ← W + v
 
     μ = 0 is plain SGD, W ← W − η ∇C.  ``eta``, ``momentum`` and ``l2`` must lie in
-    the ranges of :data:`nnlib.checks.HYPERPARAMETERS`.  Introduced in chapter 6.
+    the ranges of ``nnlib.checks.HYPERPARAMETERS``.  Introduced in chapter 6.
     """
 
     def __init__(self, eta, momentum=0.0, l2=0.0):
