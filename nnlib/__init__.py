@@ -10,12 +10,13 @@ Each module is one idea:
 * :mod:`nnlib.losses` — quadratic and cross-entropy costs and their gradients
 * :mod:`nnlib.network` — :class:`Network`: feedforward and backpropagation
 * :mod:`nnlib.gradcheck` — numerical gradients and gradient checking
-* :mod:`nnlib.optimizers` — one update step: SGD with momentum and L2
+* :mod:`nnlib.optimizers` — one update step: SGD with momentum, Nesterov, Adam; a schedule
 * :mod:`nnlib.training` — the training loop: mini-batches, epochs, divergence, history
 * :mod:`nnlib.checks` — what counts as an integer, and the hyperparameter ranges
 * :mod:`nnlib.idx` — the IDX file format
 * :mod:`nnlib.mnist` — the bundled MNIST digits
 * :mod:`nnlib.data` — images as columns, one-hot targets, mini-batches, a validation split
+* :mod:`nnlib.augment` — more training images by small rotations and shifts
 * :mod:`nnlib.download` — fetching other copies with a SHA-256 check
 * :mod:`nnlib.metrics` — accuracy, confusion matrix
 * :mod:`nnlib.plotting` — digit grids, curves, confusion matrices, weights
@@ -38,7 +39,8 @@ from .losses import (binary_cross_entropy, binary_cross_entropy_from_logits,
 from .metrics import accuracy, confusion_matrix
 from . import seeds
 from .network import Network
-from .optimizers import SGD
+from .optimizers import SGD, Adam, Nesterov, cosine_eta
+from . import augment
 from .training import TrainingDiverged, sgd
 
 __version__ = "0.1.0"

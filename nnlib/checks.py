@@ -70,4 +70,8 @@ HYPERPARAMETERS = {
     "eta": Interval("the learning rate eta", 0, low_open=True),
     "momentum": Interval("momentum", 0, 1, high_open=True),
     "l2": Interval("the L2 coefficient l2", 0),
+    "dropout": Interval("the dropout rate", 0, 1, high_open=True),
+    "beta1": Interval("Adam's beta1", 0, 1, high_open=True),
+    "beta2": Interval("Adam's beta2", 0, 1, high_open=True),
+    "eps": Interval("Adam's eps", 0, low_open=True),
 }

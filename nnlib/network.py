@@ -15,7 +15,7 @@ the arithmetic is the same.)
 import numpy as np
 
 from .activations import get_activation, softmax_backward
-from .checks import is_integer
+from .checks import HYPERPARAMETERS, is_integer
 from .losses import FROM_LOGITS, get_cost
 
 INITS = ("normal", "scaled", "he")
@@ -200,14 +200,16 @@ class Network:
                              f"got {x.shape}")
         return x
 
-    def forward(self, x):
+    def forward(self, x, masks=None):
         """Run the network on a batch, keeping every layer.
 
         ``x``: shape ``(n_0, m)``.  Returns ``(zs, activations)``:
         ``zs[l-1]`` is z^l (shape ``(n_l, m)``) for l = 1..L, and
         ``activations[l]`` is a^l for l = 0..L (``activations[0]`` is x).
+        ``masks`` (training with dropout, see :meth:`dropout_masks`): one array per
+        hidden layer, shaped like a^l, so that a^l = σ(z^l) ⊙ mask^l.
 
-        Introduced in chapter 3.
+        Introduced in chapter 3; ``masks`` in chapter 7.
         """
         a = self.as_batch(x)
         zs, activations = [], [a]
@@ -215,6 +217,8 @@ class Network:
         for l, (w, b) in enumerate(zip(self.weights, self.biases), start=1):
             z = w @ a + b                                    # z^l = W^l a^{l-1} + b^l
             a = self.out_fn(z) if l == L else self.sigma(z)  # a^l = σ(z^l)
+            if masks is not None and l < L:
+                a = a * masks[l - 1]                         # dropout: a^l ⊙ mask^l
             zs.append(z)
             activations.append(a)
         return zs, activations
@@ -308,26 +312,27 @@ class Network:
             return softmax_backward(a, grad_a)
         return grad_a * self.out_prime(z)                   # BP1: δ^L = ∇_a C ⊙ σ'(z^L)
 
-    def gradients(self, x, y):
+    def gradients(self, x, y, masks=None):
         """``[("W1", ∂C/∂W^1), ("b1", ∂C/∂b^1), ...]``, in the order of :meth:`parameters`.
 
-        The gradients of :meth:`backprop`, named, as an optimiser's ``step`` takes them.
-        Introduced in chapter 6.
+        The gradients of :meth:`backprop` (with dropout ``masks`` if given), named,
+        as an optimiser's ``step`` takes them.  Introduced in chapter 6.
         """
-        nabla_b, nabla_w = self.backprop(x, y)
+        nabla_b, nabla_w = self.backprop(x, y, masks)
         return self._named(nabla_w, nabla_b)
 
-    def backprop(self, x, y):
+    def backprop(self, x, y, masks=None):
         """Gradients of the cost (mean over the batch) by backpropagation.
 
         ``x``: inputs, shape ``(n_0, m)``; ``y``: targets, shape ``(n_L, m)``.
         Returns ``(nabla_b, nabla_w)``, lists shaped like ``biases`` and
         ``weights``: ``nabla_w[l-1]`` is ∂C/∂W^l, ``nabla_b[l-1]`` is ∂C/∂b^l.
         The whole batch goes through as matrices; there is no loop over samples.
+        With dropout ``masks`` (see :meth:`forward`) the same masks scale BP2.
 
-        Introduced in chapter 4.
+        Introduced in chapter 4; ``masks`` in chapter 7.
         """
-        zs, activations = self.forward(x)
+        zs, activations = self.forward(x, masks)
         y = np.asarray(y, dtype=self.dtype)
         if y.shape != activations[-1].shape:
             raise ValueError(f"targets must have shape {activations[-1].shape} "
@@ -340,4 +345,20 @@ class Network:
             nabla_w[l - 1] = delta @ activations[l - 1].T               # BP4: ∂C/∂w^l_jk = a^{l-1}_k δ^l_j
             if l > 1:
                 delta = (self.weights[l - 1].T @ delta) * self.sigma_prime(zs[l - 2])  # BP2
+                if masks is not None:
+                    delta *= masks[l - 2]                   # dropout: a dropped unit passes no δ
         return nabla_b, nabla_w
+
+    def dropout_masks(self, m, rate, rng):
+        """Inverted-dropout masks for a batch of ``m`` samples: one per hidden layer.
+
+        Each entry is 0 with probability ``rate`` (the unit is dropped) and
+        1/(1 − rate) otherwise, so a hidden activation keeps its expected value
+        and nothing needs rescaling at test time, where no mask is used.
+        ``rate`` in [0, 1); ``rng``: a ``numpy.random.Generator``.  Shapes ``(n_l, m)``
+        for the hidden layers l = 1..L−1.  Introduced in chapter 7.
+        """
+        rate = HYPERPARAMETERS["dropout"].check(rate)
+        keep = self.dtype.type(1 / (1 - rate))
+        return [(rng.random((n, m), dtype=self.dtype) >= rate) * keep
+                for n in self.sizes[1:-1]]

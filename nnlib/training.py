@@ -102,14 +102,18 @@ def _divergence_advice(optimizer):
     return f"learning rate eta={eta:g}; try a smaller learning rate"
 
 
-def _train_epoch(net, optimizer, x, targets, batch_size, rng, epoch):
-    """One pass over the shuffled training columns, one optimiser step per mini-batch."""
+def _train_epoch(net, optimizer, x, targets, batch_size, rng, epoch, dropout=0.0):
+    """One pass over the shuffled training columns, one optimiser step per mini-batch.
+
+    With ``dropout`` > 0, each mini-batch gets fresh masks (:meth:`Network.dropout_masks`).
+    """
     m = x.shape[1]
     order = rng.permutation(m)
     params = net.parameters()  # the arrays themselves: the optimiser updates them in place
     for batch, k in enumerate(range(0, m, batch_size), start=1):
         idx = order[k:k + batch_size]
-        optimizer.step(params, net.gradients(x[:, idx], targets[:, idx]))
+        masks = net.dropout_masks(len(idx), dropout, rng) if dropout else None
+        optimizer.step(params, net.gradients(x[:, idx], targets[:, idx], masks))
         for name, p in params:
             if not np.isfinite(p).all():
                 raise TrainingDiverged(f"training diverged at epoch {epoch}, batch {batch}: {name} "
@@ -143,11 +147,12 @@ def _progress_line(history):
 
 
 def sgd(net, x, y, epochs, batch_size, eta=None, rng=None, momentum=0.0, l2=0.0,
-        validation=None, callback=None, verbose=False, monitor_train=True, optimizer=None):
+        validation=None, callback=None, verbose=False, monitor_train=True, optimizer=None,
+        dropout=0.0):
     """Train ``net`` in place by mini-batch SGD; return the per-epoch history.
 
     Introduced in chapter 1 (a single neuron); mini-batches, η, momentum and L2 in
-    chapter 6; other optimisers and early stopping in chapter 7.
+    chapter 6; other optimisers, dropout and early stopping in chapter 7.
 
     Parameters
     ----------
@@ -177,7 +182,13 @@ def sgd(net, x, y, epochs, batch_size, eta=None, rng=None, momentum=0.0, l2=0.0,
         Also compute the cost and accuracy on the whole training set after each epoch.
     optimizer : object with ``step(params, grads)`` and ``eta``, or None
         Takes each step instead of ``SGD(eta, momentum, l2)`` (see
-        :mod:`nnlib.optimizers`); then leave ``eta``, ``momentum`` and ``l2`` out.
+        :mod:`nnlib.optimizers`); then leave ``eta``, ``momentum`` and ``l2`` out
+        (give λ to the optimiser itself, e.g. ``Adam(1e-3, l2=1e-4)``).
+    dropout : float
+        The probability in [0, 1) of dropping each hidden unit while training
+        (inverted dropout, :meth:`nnlib.network.Network.dropout_masks`, with fresh
+        masks drawn from ``rng`` for every mini-batch); 0 turns it off.  The
+        recorded costs and accuracies, and evaluation, never drop units.
 
     Returns
     -------
@@ -199,6 +210,7 @@ def sgd(net, x, y, epochs, batch_size, eta=None, rng=None, momentum=0.0, l2=0.0,
     HYPERPARAMETERS["epochs"].check(epochs)
     HYPERPARAMETERS["batch_size"].check(batch_size)
     optimizer = _default_optimizer(eta, momentum, l2, optimizer)
+    HYPERPARAMETERS["dropout"].check(dropout)
     rng = np.random.default_rng(rng)
     data = _training_data(net, x, y)
     _check_validation(net, validation)
@@ -209,7 +221,7 @@ def sgd(net, x, y, epochs, batch_size, eta=None, rng=None, momentum=0.0, l2=0.0,
         # overflow/invalid warnings would only repeat the news, so they are silenced here.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             start = time.perf_counter()
-            _train_epoch(net, optimizer, data[0], data[1], batch_size, rng, epoch)
+            _train_epoch(net, optimizer, data[0], data[1], batch_size, rng, epoch, dropout)
             history["seconds"].append(time.perf_counter() - start)
             history["epoch"].append(epoch)
             _record(history, net, data, validation, monitor_train, optimizer)

@@ -48,8 +48,8 @@ def test_a_broken_backprop_is_caught(monkeypatch):
     from nnlib import network
     original = network.Network.backprop
 
-    def broken(self, x, y):
-        nb, nw = original(self, x, y)
+    def broken(self, x, y, masks=None):
+        nb, nw = original(self, x, y, masks)
         nw[0] = nw[0] * 1.01  # a 1% error in the first layer
         return nb, nw
 

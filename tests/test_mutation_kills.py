@@ -246,8 +246,8 @@ class _ScaledBackprop(Network):
     factors = {}
     bump = None  # (layer, kind, index, amount): one wrong entry
 
-    def backprop(self, x, y):
-        nb, nw = super().backprop(x, y)
+    def backprop(self, x, y, masks=None):
+        nb, nw = super().backprop(x, y, masks)
         for (kind, l), f in self.factors.items():
             (nw if kind == "W" else nb)[l - 1] = f * (nw if kind == "W" else nb)[l - 1]
         if self.bump:

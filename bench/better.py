@@ -1,0 +1,211 @@
+"""Chapter 7's benchmark: how fast a fully connected nnlib network passes 98.5% on MNIST.
+
+    python bench/better.py                  # select, final, then the 99% stretch (long)
+    python bench/better.py --only select --only final
+    OPENBLAS_NUM_THREADS=2 taskset -c 0,1 python bench/better.py   # 2 cores, as reported
+
+Parts:
+
+* select  -- a few configurations trained on the first 50,000 training images and compared
+             on the last 10,000 (the validation set, nnlib.split_validation) after a fixed
+             budget of epochs; the best by final validation accuracy is chosen.  The test set
+             is not looked at.
+* final   -- the chosen configuration trained with 3 seeds.  Its test accuracy after the
+             budget is the chapter's result (mean and spread over the seeds).  For the
+             timing only, the test accuracy is also computed after every epoch, and the
+             wall time (evaluations included) until it first reaches 98.5% is reported;
+             the median over the seeds is the figure for the README.
+* stretch -- an attempt at 99.0% test accuracy within 10 minutes: a wider network, dropout
+             and distorted training images (nnlib.augment) every epoch.  It stops at 10
+             minutes and says whether 99.0% was reached.
+
+Results go to nnlib/data/results/better.json, which chapter 7 (book/07_training_better.ipynb)
+reads for its last section (it ships inside nnlib so that the chapter can read it wherever it
+runs: the book, a student handout, an nbgrader course); this script is how those numbers are
+reproduced, and chapter 7 repeats the first epoch of the chosen run to check them.
+"""
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import time
+from pathlib import Path
+
+import numpy as np
+
+import nnlib
+from nnlib import augment
+from nnlib.optimizers import SGD, Adam, cosine_eta
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "nnlib" / "data" / "results" / "better.json"  # shipped with nnlib: chapter 7 reads it
+TARGET, STRETCH, STRETCH_SECONDS = 0.985, 0.99, 600
+
+# name -> settings.  Every candidate: one ReLU hidden layer, he init, softmax + cross-entropy,
+# float32, batches of 256, a cosine learning-rate schedule over EPOCHS epochs, seed 0.  The
+# list is an ablation: each line adds one idea of chapter 7 to the one before.
+CANDIDATES = {
+    "momentum": dict(hidden=512, optimizer="momentum", eta=0.1, dropout=0.0, shift=0),
+    "Adam": dict(hidden=512, optimizer="adam", eta=2e-3, dropout=0.0, shift=0),
+    "Adam + dropout 0.2": dict(hidden=512, optimizer="adam", eta=2e-3, dropout=0.2, shift=0),
+    "Adam + dropout 0.2 + shifts": dict(hidden=512, optimizer="adam", eta=2e-3, dropout=0.2,
+                                        shift=1),
+    "800 units, Adam + dropout 0.3 + shifts": dict(hidden=800, optimizer="adam", eta=2e-3,
+                                                   dropout=0.3, shift=1),
+}
+EPOCHS, BATCH = 15, 256
+
+
+def machine():
+    """The CPU model (lscpu), core count, numpy and BLAS thread settings, as one line."""
+    try:
+        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
+        model = next(line.split(":", 1)[1].strip() for line in out.splitlines()
+                     if line.startswith("Model name"))
+    except (OSError, subprocess.CalledProcessError, StopIteration):
+        model = platform.processor() or "unknown CPU"
+    threads = os.environ.get("OPENBLAS_NUM_THREADS", "default")
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return (f"{model}; {cores} cores usable; numpy {np.__version__}; "
+            f"OPENBLAS_NUM_THREADS={threads}; load average {load:.1f} at start")
+
+
+def data():
+    mnist = nnlib.load_mnist()
+    tr, tl, vi, vl = nnlib.split_validation(mnist.train_images, mnist.train_labels)
+    return dict(train_images=tr, x=nnlib.to_columns(tr), y=tl, xv=nnlib.to_columns(vi), yv=vl,
+                xt=nnlib.to_columns(mnist.test_images), yt=mnist.test_labels)
+
+
+def make(settings, seed):
+    net = nnlib.Network([784, settings["hidden"], 10], activation="relu", output="softmax",
+                        cost="cross_entropy", init="he", rng=seed, dtype=np.float32)
+    if settings["optimizer"] == "adam":
+        return net, Adam(settings["eta"])
+    return net, SGD(settings["eta"], momentum=0.9)
+
+
+def train(settings, seed, d, epochs, watch=None, seconds=None):
+    """Train one configuration for ``epochs`` (a cosine schedule over them), or until
+    ``seconds`` have passed; return the network and its record.  With ``shift`` > 0 every
+    epoch sees freshly shifted copies of the training images (nnlib.augment).  ``watch``:
+    (x, labels), also evaluated after every epoch, for the time-to-target figures."""
+    net, opt = make(settings, seed)
+    rng = np.random.default_rng(1000 + seed)
+    record = {"elapsed": [], "validation_accuracy": [], "watched": []}
+    start = time.perf_counter()
+    for epoch in range(1, epochs + 1):
+        x = d["x"]
+        if settings["shift"] or settings.get("angle"):
+            x = nnlib.to_columns(augment.random_transform(
+                d["train_images"], rng, max_angle=settings.get("angle", 0.0),
+                max_shift=settings["shift"]))
+        history = nnlib.sgd(net, x, d["y"], epochs=1, batch_size=BATCH, rng=rng,
+                            optimizer=opt, dropout=settings["dropout"],
+                            validation=(d["xv"], d["yv"]), monitor_train=False)
+        opt.eta = cosine_eta(epoch + 1, epochs, settings["eta"])
+        record["validation_accuracy"] += history["validation_accuracy"]
+        if watch is not None:
+            record["watched"].append(net.evaluate(*watch))
+        record["elapsed"].append(time.perf_counter() - start)
+        if seconds is not None and record["elapsed"][-1] > seconds:
+            break
+    return net, record
+
+
+def save(results):
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=1) + "\n")
+
+
+def select(d, results):
+    print(f"\n== select on validation ({EPOCHS} epochs, seed 0, 50,000 training images)")
+    results["epochs"], results["candidates"] = EPOCHS, {}
+    for name, settings in CANDIDATES.items():
+        _, record = train(settings, 0, d, EPOCHS)
+        record["settings"] = settings
+        results["candidates"][name] = record
+        print(f"  {name:26s} validation {record['validation_accuracy'][-1]:.2%} "
+              f"({record['elapsed'][-1]:.0f} s)", flush=True)
+        save(results)
+    best = max(results["candidates"],
+               key=lambda k: results["candidates"][k]["validation_accuracy"][-1])
+    results["chosen"] = best
+    print(f"  chosen on validation: {best}")
+    save(results)
+
+
+def time_to(accuracies, elapsed, target):
+    return next((t for a, t in zip(accuracies, elapsed) if a >= target), None)
+
+
+def final(d, results, seeds=(0, 1, 2)):
+    name = results["chosen"]
+    settings = CANDIDATES[name]
+    print(f"\n== final: {name!r}, seeds {list(seeds)}; the test accuracy after "
+          f"{EPOCHS} epochs is the result; time to {TARGET:.1%} for the README")
+    runs = []
+    for seed in seeds:
+        net, record = train(settings, seed, d, EPOCHS, watch=(d["xt"], d["yt"]))
+        record["seed"], record["test_accuracy"] = seed, record["watched"][-1]
+        record["time_to_target"] = time_to(record["watched"], record["elapsed"], TARGET)
+        runs.append(record)
+        reached = record["time_to_target"]
+        print(f"  seed {seed}: test {record['test_accuracy']:.2%}, validation "
+              f"{record['validation_accuracy'][-1]:.2%}; {TARGET:.1%} "
+              + (f"after {reached:.1f} s" if reached else "not reached"), flush=True)
+    results["final"] = runs
+    tests = [r["test_accuracy"] for r in runs]
+    times = [r["time_to_target"] for r in runs if r["time_to_target"] is not None]
+    print(f"  test accuracy: mean {np.mean(tests):.2%}, min {min(tests):.2%}, "
+          f"max {max(tests):.2%}")
+    if len(times) == len(runs):
+        print(f"  time to {TARGET:.1%}: median {statistics.median(times):.1f} s "
+              f"(min {min(times):.1f}, max {max(times):.1f})")
+    else:
+        print(f"  time to {TARGET:.1%}: reached by {len(times)} of {len(runs)} seeds")
+    save(results)
+
+
+def stretch(d, results, hidden=1024, epochs=60, seed=0):
+    """The chosen recipe scaled up (a wider layer, four times the epochs): one run, not
+    tuned on the test set, which is only watched for the time to 99.0%."""
+    settings = dict(hidden=hidden, optimizer="adam", eta=2e-3, dropout=0.3, shift=1)
+    print(f"\n== stretch: {STRETCH:.1%} test accuracy within {STRETCH_SECONDS} s "
+          f"(784-{hidden}-10, Adam, dropout 0.3, cosine over {epochs} epochs, images "
+          f"shifted by up to 1 pixel every epoch)", flush=True)
+    _, record = train(settings, seed, d, epochs, watch=(d["xt"], d["yt"]),
+                      seconds=STRETCH_SECONDS)
+    for epoch, (t, a) in enumerate(zip(record["elapsed"], record["watched"]), start=1):
+        print(f"  epoch {epoch}: test {a:.2%} at {t:.0f} s", flush=True)
+    reached = time_to(record["watched"], record["elapsed"], STRETCH)
+    print(f"  {STRETCH:.1%} " + (f"reached after {reached:.0f} s" if reached
+                                 else f"NOT reached within {STRETCH_SECONDS} s "
+                                      f"(best {max(record['watched']):.2%})"))
+    results["stretch"] = dict(settings=settings, epochs_planned=epochs, record=record,
+                              time_to_target=reached)
+    save(results)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", action="append", choices=["select", "final", "stretch"])
+    args = parser.parse_args(argv)
+    parts = args.only or ["select", "final", "stretch"]
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    results["machine"] = machine()
+    print("machine:", results["machine"])
+    d = data()
+    if "select" in parts:
+        select(d, results)
+    if "final" in parts:
+        final(d, results)
+    if "stretch" in parts:
+        stretch(d, results)
+
+
+if __name__ == "__main__":
+    main()
