@@ -12,7 +12,7 @@ An optimiser is any object with
 the parameters.  Every optimiser here also takes ``l2`` = λ, the L2 weight decay:
 it adds λW to each weight's gradient (the gradient of (λ/2) Σ w²), never to a bias.
 
-Introduced in chapter 6 (SGD with momentum and L2); chapter 7 adds Nesterov's
+Introduced in chapter 6 (SGD with momentum); chapter 7 adds L2, Nesterov's
 momentum, Adam and a cosine learning-rate schedule.
 """
 import math
@@ -52,7 +52,8 @@ class SGD(_Optimizer):
         W ← W + v
 
     μ = 0 is plain SGD, W ← W − η ∇C.  ``eta``, ``momentum`` and ``l2`` must lie in
-    the ranges of ``nnlib.checks.HYPERPARAMETERS``.  Introduced in chapter 6.
+    the ranges of ``nnlib.checks.HYPERPARAMETERS``.  Introduced in chapter 6 (λ in
+    chapter 7).
     """
 
     def __init__(self, eta, momentum=0.0, l2=0.0):
@@ -108,9 +109,10 @@ class Adam(_Optimizer):
         m̂ = m / (1 − β₁ᵗ),  ŝ = s / (1 − β₂ᵗ)      bias correction (m, s start at 0)
         W ← W − η m̂ / (√ŝ + ε)
 
-    Each step moves a parameter by about η at most, whatever the scale of its
-    gradient.  (λ here is L2 added to the gradient, as in the paper; AdamW's
-    decoupled decay is a different rule.)  Introduced in chapter 7.
+    A step moves each parameter by roughly η, whatever the scale of its gradient
+    (Kingma & Ba bound it by η (1 − β₁)/√(1 − β₂) ≈ 3.2 η for the default β's).
+    (λ here is L2 added to the gradient, as in the paper; AdamW's decoupled decay
+    is a different rule.)  Introduced in chapter 7.
     """
 
     def __init__(self, eta=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, l2=0.0):

@@ -102,7 +102,7 @@ def _divergence_advice(optimizer):
     return f"learning rate eta={eta:g}; try a smaller learning rate"
 
 
-def _train_epoch(net, optimizer, x, targets, batch_size, rng, epoch, dropout=0.0):
+def _train_epoch(net, optimizer, x, targets, batch_size, rng, epoch, dropout):
     """One pass over the shuffled training columns, one optimiser step per mini-batch.
 
     With ``dropout`` > 0, each mini-batch gets fresh masks (:meth:`Network.dropout_masks`).
@@ -151,8 +151,8 @@ def sgd(net, x, y, epochs, batch_size, eta=None, rng=None, momentum=0.0, l2=0.0,
         dropout=0.0):
     """Train ``net`` in place by mini-batch SGD; return the per-epoch history.
 
-    Introduced in chapter 1 (a single neuron); mini-batches, η, momentum and L2 in
-    chapter 6; other optimisers, dropout and early stopping in chapter 7.
+    Introduced in chapter 1 (a single neuron); mini-batches, η and momentum in
+    chapter 6; L2, other optimisers, dropout and early stopping in chapter 7.
 
     Parameters
     ----------
@@ -219,7 +219,7 @@ def sgd(net, x, y, epochs, batch_size, eta=None, rng=None, momentum=0.0, l2=0.0,
         # A NaN or inf anywhere (a layer's z, a gradient, an update that overflows) ends up in
         # the parameters, which are checked after every step (TrainingDiverged); numpy's own
         # overflow/invalid warnings would only repeat the news, so they are silenced here.
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"):
             start = time.perf_counter()
             _train_epoch(net, optimizer, data[0], data[1], batch_size, rng, epoch, dropout)
             history["seconds"].append(time.perf_counter() - start)

@@ -215,6 +215,10 @@ EQUIVALENT = [
      'targets = y.astype(net.dtype, copy=False)',
      'targets = y.astype(net.dtype, copy=True)',
      NO_WRITE),
+    ('training', '_record',
+     'cost = net.output_cost(zs[-1], activations[-1], targets, getattr(optimizer, "l2", 0.0))',
+     'cost = net.output_cost(zs[-1], activations[-1], targets, getattr(optimizer, "l2", None))',
+     "output_cost adds the L2 term only 'if l2:', and None is as false as 0.0"),
 ]
 
 

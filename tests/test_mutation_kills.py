@@ -542,3 +542,164 @@ def test_labels_are_read_from_targets_in_the_networks_dtype():
     h = sgd(net, np.zeros((1, 2)), targets, epochs=1, batch_size=2, eta=1e-3, rng=0)
     assert net.predict(np.zeros((1, 2))).tolist() == [0, 0]
     assert h["train_accuracy"] == [1.0]
+
+
+# ================================================================= chapter 7 and the optimisers
+class _Bare:
+    """A minimal optimiser: only ``step`` (no ``eta``, no ``l2``), plain gradient descent."""
+
+    def __init__(self, rate):
+        self.rate = rate
+
+    def __repr__(self):
+        return f"_Bare({self.rate})"
+
+    def step(self, params, grads):
+        for (_, p), (_, g) in zip(params, grads):
+            p -= self.rate * g
+
+
+class _NoL2(_Bare):
+    """An optimiser with an ``eta`` but no ``l2`` attribute."""
+
+    def __init__(self, eta):
+        super().__init__(eta)
+        self.eta = eta
+
+
+def test_the_output_and_cost_message_says_what_fits():
+    with pytest.raises(ValueError, match="cross_entropy needs a softmax output, "
+                                         "binary_cross_entropy needs sigmoid outputs"):
+        Network([2, 3, 2], output="sigmoid", cost="cross_entropy")
+
+
+def test_dropout_masks_are_in_the_network_dtype_and_keep_a_draw_equal_to_the_rate():
+    net = Network([3, 4, 2], dtype=np.float32, rng=0)
+    [mask] = net.dropout_masks(5, 0.25, np.random.default_rng(0))
+    assert mask.dtype == np.float32
+
+    class Exactly:  # every uniform draw is exactly the rate: kept (u >= rate), not dropped
+        def random(self, shape, dtype):
+            return np.full(shape, 0.5, dtype=dtype)
+
+    [mask] = net.dropout_masks(3, 0.5, Exactly())
+    np.testing.assert_array_equal(mask, np.full((4, 3), 2.0))
+    # the uniform draws themselves are in the network's dtype: the stored results of
+    # bench/better.py (chapter 7) depend on this exact stream of random numbers
+    [mask] = net.dropout_masks(6, 0.5, np.random.default_rng(4))
+    draws = np.random.default_rng(4).random((4, 6), dtype=np.float32)
+    np.testing.assert_array_equal(mask, (draws >= 0.5) * np.float32(2.0))
+
+
+def test_sgd_with_dropout_is_the_loop_written_out():
+    """sgd(dropout=p) = shuffle, then per batch: masks from the same rng, masked gradients, step."""
+    x, labels = _toy(m=30)
+    a = Network([2, 5, 4, 2], activation="relu", output="softmax", cost="cross_entropy", rng=3)
+    b = Network.from_parameters([w.copy() for w in a.weights], [v.copy() for v in a.biases],
+                                activation="relu", output="softmax", cost="cross_entropy")
+    sgd(a, x, labels, epochs=1, batch_size=8, eta=0.5, rng=7, dropout=0.5, monitor_train=False)
+    rng, targets = np.random.default_rng(7), one_hot(labels, 2)
+    order = rng.permutation(30)
+    for k in range(0, 30, 8):
+        idx = order[k:k + 8]
+        masks = b.dropout_masks(len(idx), 0.5, rng)
+        for (_, p), (_, g) in zip(b.parameters(), b.gradients(x[:, idx], targets[:, idx], masks)):
+            p -= 0.5 * g
+    for (name, p), (_, q) in zip(a.parameters(), b.parameters()):
+        np.testing.assert_allclose(p, q, rtol=1e-12, atol=1e-15, err_msg=name)
+
+
+def test_validation_of_the_wrong_length_is_named():
+    x, labels = _toy()
+    with pytest.raises(ValueError, match=r"^validation has 12 samples but 11 labels$"):
+        sgd(Network([2, 3, 2], rng=0), x, labels, epochs=1, batch_size=4, eta=0.1,
+            validation=(x, labels[:11]))
+
+
+def test_optimizer_and_hyperparameters_are_not_mixed():
+    x, labels = _toy()
+    net = Network([2, 3, 2], rng=0)
+    with pytest.raises(ValueError, match=r"^give the learning rate eta \(or an optimizer\)$"):
+        sgd(net, x, labels, epochs=1, batch_size=4)
+    for extra in (dict(eta=0.1), dict(momentum=0.5), dict(l2=0.1)):
+        with pytest.raises(ValueError, match=r"^give either an optimizer or eta/momentum/l2, "
+                                             r"not both \(got optimizer="):
+            sgd(net, x, labels, epochs=1, batch_size=4, optimizer=_Bare(0.1), **extra)
+
+
+def _diverge(optimizer, **kwargs):
+    x, labels = _toy()
+    with pytest.raises(TrainingDiverged) as caught:
+        sgd(Network([2, 3, 2], rng=0), x, labels, epochs=3, batch_size=4, rng=0,
+            optimizer=optimizer, **kwargs)
+    return str(caught.value)
+
+
+def test_divergence_advice_for_optimisers_without_eta_or_l2():
+    assert "try a smaller learning rate for _Bare(inf)" in _diverge(_Bare(np.inf))
+    message = _diverge(_NoL2(np.inf))
+    assert "learning rate eta=inf; try a smaller learning rate" in message
+    assert "L2" not in message
+
+
+@pytest.mark.parametrize("eta,l2,blamed", [(2.0, 1.0, "l2"), (1.0, 2.0, "l2"), (3.0, 1.0, "l2"),
+                                           (1.9, 1.0, "eta"), (4.0, 0.99, "eta")])
+def test_divergence_advice_blames_l2_exactly_when_l2_ge_1_and_eta_l2_ge_2(eta, l2, blamed):
+    from nnlib.optimizers import SGD
+    from nnlib.training import _divergence_advice
+    advice = _divergence_advice(SGD(eta, l2=l2))
+    if blamed == "l2":
+        assert advice == (f"the L2 coefficient l2={l2:g} is too large: with eta={eta:g}, "
+                          f"η·λ = {eta * l2:g} is not below 2, so weight decay alone makes the "
+                          "weights grow; use a smaller l2")
+    else:
+        assert advice == f"learning rate eta={eta:g}; try a smaller learning rate"
+
+
+def test_a_non_finite_training_cost_is_blamed_on_the_optimiser_settings(monkeypatch):
+    x, labels = _toy()
+    net = Network([2, 3, 2], rng=0)
+    monkeypatch.setattr(net, "output_cost", lambda *args: float("inf"))
+    with pytest.raises(TrainingDiverged, match=r"epoch 1: the training cost is inf \(learning "
+                                               r"rate eta=0.1; try a smaller learning rate\)"):
+        sgd(net, x, labels, epochs=1, batch_size=4, eta=0.1, rng=0)
+
+
+def test_the_recorded_cost_of_an_optimizer_without_l2_has_no_l2_term():
+    x, labels = _toy()
+    net = Network([2, 3, 2], rng=0)
+    history = sgd(net, x, labels, epochs=1, batch_size=4, rng=0, optimizer=_NoL2(0.1))
+    assert history["cost"][0] == net.total_cost(x, one_hot(labels, 2))
+
+
+def test_overflow_and_nan_inside_training_raise_no_warning_only_training_diverged():
+    x = np.array([[100.0] * 5 + [-100.0] * 5, [50.0] * 5 + [-50.0] * 5])
+    labels = np.array([0, 1] * 5)
+    net = Network([2, 4, 4, 2], activation="relu", rng=0)
+    net.weights[0][:] = np.array([[1, -1], [-1, 1], [1, 1], [-1, -1]]) * 1e307  # z^1 overflows
+    net.weights[1][:] = np.array([[1, 0, -1, 0]] * 4)             # inf - inf = nan in z^2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(TrainingDiverged):
+            sgd(net, x, labels, epochs=1, batch_size=5, eta=0.1, rng=0)
+
+
+def test_sgd_and_nesterov_keep_their_velocity_under_v():
+    from nnlib.optimizers import SGD, Nesterov
+    for opt in (SGD(0.1, momentum=0.9), Nesterov(0.1, momentum=0.9)):
+        p = np.zeros(2)
+        opt.step([("W1", p)], [("W1", np.array([1.0, -2.0]))])
+        np.testing.assert_allclose(opt.state["W1", "v"], [-0.1, 0.2])
+        assert set(opt.state) == {("W1", "v")}
+
+
+def test_adam_defaults_are_the_papers():
+    from nnlib.optimizers import Adam
+    adam = Adam()
+    assert (adam.eta, adam.beta1, adam.beta2, adam.eps, adam.l2) == (1e-3, 0.9, 0.999, 1e-8, 0.0)
+
+
+def test_cosine_eta_with_a_floor():
+    from nnlib.optimizers import cosine_eta
+    assert cosine_eta(6, 10, 0.1, 0.001) == pytest.approx(0.001 + 0.5 * 0.099)
+    assert cosine_eta(1, 10, 0.1, 0.001) == pytest.approx(0.1)
