@@ -1,7 +1,7 @@
 """Build the book's editions from one source: the student edition, the instructors' edition, a PDF.
 
     python scripts/build_book.py student            # -> book/_build/html/  (= jupyter-book build book)
-    python scripts/build_book.py instructors        # -> book/_build/instructors/html/
+    python scripts/build_book.py instructors        # -> book/_build/instructors/_build/html/
     python scripts/build_book.py student --pdf      # -> book/_build/pdf/student.pdf
     python scripts/build_book.py instructors --pdf  # -> book/_build/pdf/instructors.pdf
     python scripts/build_book.py student --repository-url https://github.com/you/repo

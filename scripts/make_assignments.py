@@ -12,7 +12,7 @@ then, in the course folder, with nbgrader (``pip install -r requirements-instruc
     nbgrader export                                    # grades.csv
     nbgrader generate_feedback 04_backpropagation      # feedback/<student>/...: one HTML each
 
-The convention (book/instructors.md, "Graded exercises"): an exercise is autograded when its gated
+The convention (book/instructors.md, "Autograding with nbgrader"): an exercise is autograded when its gated
 solution holds one code cell tagged ``solution`` and ``answer`` (the learner's code) followed by one
 code cell tagged ``solution`` and ``grader`` with cell metadata ``"points": N`` (plain asserts).
 For each chapter this script writes ``source/<chapter>/<chapter>.ipynb``, the notebook nbgrader
