@@ -27,9 +27,7 @@ reproduced, and chapter 7 repeats the first epoch of the chosen run to check the
 import argparse
 import json
 import os
-import platform
 import statistics
-import subprocess
 import time
 from pathlib import Path
 
@@ -38,6 +36,7 @@ import numpy as np
 import nnlib
 from nnlib import augment
 from nnlib.optimizers import SGD, Adam, cosine_eta
+from run import describe_machine  # bench/run.py, next to this script
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "nnlib" / "data" / "results" / "better.json"  # shipped with nnlib: chapter 7 reads it
@@ -59,18 +58,9 @@ EPOCHS, BATCH, SEEDS = 15, 256, (0, 1, 2)
 
 
 def machine():
-    """The CPU model (lscpu), core count, numpy and BLAS thread settings, as one line."""
-    try:
-        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
-        model = next(line.split(":", 1)[1].strip() for line in out.splitlines()
-                     if line.startswith("Model name"))
-    except (OSError, subprocess.CalledProcessError, StopIteration):
-        model = platform.processor() or "unknown CPU"
-    threads = os.environ.get("OPENBLAS_NUM_THREADS", "default")
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    """bench/run.py's one-line description of the machine, with the load average at the start."""
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    return (f"{model}; {cores} cores usable; numpy {np.__version__}; "
-            f"OPENBLAS_NUM_THREADS={threads}; load average {load:.1f} at start")
+    return f"{describe_machine()}; load average {load:.1f} at start"
 
 
 def data():

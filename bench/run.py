@@ -62,6 +62,7 @@ def blas_threads():
 
 
 def describe_machine():
+    """CPU model, logical CPUs, Python, numpy, BLAS (with its threads) and nnlib, as one line."""
     cpu = platform.processor() or "unknown CPU"
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -70,7 +71,7 @@ def describe_machine():
                 break
     except OSError:
         pass
-    blas = "unknown BLAS"
+    blas = f"unknown BLAS (OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')})"
     try:
         from threadpoolctl import threadpool_info
         libs = [f"{p['internal_api']} {p.get('version') or ''} ({p['num_threads']} threads)".strip()
@@ -78,8 +79,8 @@ def describe_machine():
         blas = ", ".join(libs) or blas
     except ImportError:
         pass
-    print(f"machine: {cpu}, {os.cpu_count()} logical CPUs; Python {platform.python_version()}, "
-          f"numpy {np.__version__}, BLAS: {blas}; nnlib {nnlib.__version__}")
+    return (f"{cpu}, {os.cpu_count()} logical CPUs; Python {platform.python_version()}, "
+            f"numpy {np.__version__}, BLAS: {blas}; nnlib {nnlib.__version__}")
 
 
 def spread(values):
@@ -317,7 +318,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     parts = args.only or ["classic", "torch", "target", "scaling", "notebooks"]
     repeats = args.repeats or (3 if args.quick else 5)
-    describe_machine()
+    print("machine:", describe_machine())
     data = mnist_columns() if set(parts) - {"notebooks"} else None
     if "classic" in parts:
         bench_classic(data, repeats, n=3_000 if args.quick else 10_000)

@@ -1,8 +1,22 @@
+import importlib.util
+from pathlib import Path
+
 import matplotlib
 import numpy as np
 import pytest
 
 matplotlib.use("Agg")
+
+SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
+
+
+def load_script(name):
+    """The module ``scripts/<name>.py``, freshly imported (the scripts are not a package)."""
+    spec = importlib.util.spec_from_file_location(name, SCRIPTS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
 
 # Every (hidden activation, output activation, cost) the library supports: the cost/output
 # rule is nnlib.network.check_output_and_cost (cross_entropy needs softmax,

@@ -13,7 +13,6 @@ nbgrader is an instructors' extra (requirements-instructors.txt): without it the
 skipped, unless $NNLIB_REQUIRE_INSTRUCTOR_TOOLS is set (CI), where they fail.
 """
 import csv
-import importlib.util
 import os
 import shutil
 import subprocess
@@ -24,14 +23,13 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from conftest import load_script
+
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"
 BIN = Path(sys.executable).parent
 
-_spec = importlib.util.spec_from_file_location("make_assignments",
-                                               ROOT / "scripts" / "make_assignments.py")
-ma = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(ma)
+ma = load_script("make_assignments")
 
 
 @pytest.fixture(scope="module")
@@ -146,10 +144,7 @@ def test_fixture_assignment_is_graded_exactly(nbgrader, tmp_path):
     assert all(f"ex-99-{k}" in text for k in (1, 2, 3))
 
     # the handout of an nbgrader release (the page's `make_handout.py --notebooks ...`)
-    _spec_h = importlib.util.spec_from_file_location("make_handout",
-                                                     ROOT / "scripts" / "make_handout.py")
-    make_handout = importlib.util.module_from_spec(_spec_h)
-    _spec_h.loader.exec_module(make_handout)
+    make_handout = load_script("make_handout")
     folder, _ = make_handout.make_handout(tmp_path / "handout",
                                           notebooks=course / "release" / chapter)
     assert nbformat.read(folder / f"{chapter}.ipynb", as_version=4) == release

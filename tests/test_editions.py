@@ -12,7 +12,6 @@ The builds take ~15-60 s each.  CI passes the folders it has already built throu
 folder.
 """
 import html as html_lib
-import importlib.util
 import os
 import re
 from pathlib import Path
@@ -20,12 +19,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from conftest import load_script
+
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"
 
-_spec = importlib.util.spec_from_file_location("build_book", ROOT / "scripts" / "build_book.py")
-build_book = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(build_book)
+build_book = load_script("build_book")
 
 DIRECTIVE = re.compile(r"^\s*(`{3,}|:{3,})\s*\{solution(-start|-end)?\}.*$", re.M)
 WORD_RUN = re.compile(r"[A-Za-z][A-Za-z'-]*(?:[ ,;]+[A-Za-z][A-Za-z'-]*){5,}")

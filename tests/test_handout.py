@@ -13,7 +13,6 @@ venv there and runs the handout's one command, ``.venv/bin/pip install -r requir
   running the tests (a ``.pth`` file naming a folder of links to them, nnlib left out), so pip
   finds those requirements already satisfied.
 """
-import importlib.util
 import os
 import subprocess
 import sys
@@ -23,11 +22,11 @@ from pathlib import Path
 
 import pytest
 
+from conftest import load_script
+
 ROOT = Path(__file__).resolve().parent.parent
 
-_spec = importlib.util.spec_from_file_location("make_handout", ROOT / "scripts" / "make_handout.py")
-make_handout = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(make_handout)
+make_handout = load_script("make_handout")
 
 RUN_ALL = r"""
 import sys, time

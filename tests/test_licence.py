@@ -1,5 +1,4 @@
 """The licences are stated where issue 13 asks: files, README, the book's footer, each notebook."""
-import importlib.util
 import shutil
 from pathlib import Path
 
@@ -7,12 +6,12 @@ import nbformat
 import pytest
 import yaml
 
+from conftest import load_script
+
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"
 
-_spec = importlib.util.spec_from_file_location("stamp_licence", ROOT / "scripts" / "stamp_licence.py")
-stamp_licence = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(stamp_licence)
+stamp_licence = load_script("stamp_licence")
 
 
 def test_licence_files():

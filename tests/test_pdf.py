@@ -7,7 +7,6 @@ chapter's title and the exercises, that it has figures, and that no page shows r
 headless Chromium: a few minutes).  Without Chromium or pdftotext the test is skipped, unless
 ``$NNLIB_REQUIRE_BROWSER`` is set (CI), where it fails.
 """
-import importlib.util
 import os
 import re
 import shutil
@@ -17,12 +16,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from conftest import load_script
+
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"
 
-_spec = importlib.util.spec_from_file_location("build_book", ROOT / "scripts" / "build_book.py")
-build_book = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(build_book)
+build_book = load_script("build_book")
 
 
 def need(tool, install):

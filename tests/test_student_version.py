@@ -1,5 +1,4 @@
 """scripts/student_version.py removes exactly the cells tagged ``solution``, and never the originals."""
-import importlib.util
 import re
 from pathlib import Path
 
@@ -7,12 +6,12 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
+from conftest import load_script
+
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"
 
-_spec = importlib.util.spec_from_file_location("student_version", ROOT / "scripts" / "student_version.py")
-sv = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(sv)
+sv = load_script("student_version")
 
 EXERCISE = re.compile(r"^\s*(`{3,}|:{3,})\s*\{exercise\}", re.M)
 SOLUTION = re.compile(r"\{solution(-start|-end)?\}")
