@@ -528,14 +528,6 @@ def test_shipped_digits_on_grey_paper_look_the_same(tmp_path):
         assert diff.mean() < 4, (path.name, diff.mean())
 
 
-def test_blank_grey_paper_is_still_blank_with_a_true_message():
-    with pytest.raises(ImageError, match=r"grey\.png: blank image: .*within 0 grey levels"):
-        to_mnist(np.full((40, 40), 100, dtype=np.uint8), name="grey.png")
-    noisy = np.random.default_rng(0).integers(90, 100, size=(40, 40)).astype(np.uint8)
-    with pytest.raises(ImageError, match="blank image"):
-        to_mnist(noisy)
-
-
 # ----------------------------------------------------------------------------- defect 8: IDX gz bomb
 @pytest.mark.parametrize("type_byte,itemsize", [(0x08, 1), (0x0D, 4)])
 def test_idx_gzip_bomb_peaks_at_one_copy(tmp_path, type_byte, itemsize):

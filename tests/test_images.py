@@ -56,12 +56,16 @@ def test_column_matches_to_columns():
     assert 0 <= col.min() and col.max() == 1.0
 
 
-def test_blank_image_is_refused():
-    with pytest.raises(ImageError, match=r"blank\.png: blank image"):
-        to_mnist(np.full((40, 40), 200, dtype=np.uint8), name="blank.png")
-    noisy = np.random.default_rng(0).integers(200, 220, size=(40, 40)).astype(np.uint8)
+@pytest.mark.parametrize("paper,noise,name", [(200, (200, 220), "blank.png"),
+                                              (100, (90, 100), "grey.png")])
+def test_blank_image_is_refused(paper, noise, name):
+    """White or grey paper without ink is blank, and the message's numbers are true (issue 11, 7)."""
+    with pytest.raises(ImageError, match=rf"{name.replace('.', '[.]')}: blank image: "
+                                         r".*within 0 grey levels"):
+        to_mnist(np.full((40, 40), paper, dtype=np.uint8), name=name)
+    noisy = np.random.default_rng(0).integers(*noise, size=(40, 40))
     with pytest.raises(ImageError, match="blank image"):
-        to_mnist(noisy)
+        to_mnist(noisy.astype(np.uint8))
 
 
 def test_blank_file_is_refused(tmp_path):
