@@ -24,6 +24,7 @@ Each module is one idea:
 * :mod:`nnlib.files` — writing a file atomically
 * :mod:`nnlib.images` — a picture of your own digit turned into MNIST's format
 * :mod:`nnlib.seeds` — the four seed systems as written, mistakes included, for comparison
+* :mod:`nnlib.feedback` — checks a learner runs on an exercise, with a clear message
 """
 from .activations import (identity, identity_prime, log_softmax, relu, relu_prime, sigmoid,
                           sigmoid_prime, softmax, softmax_backward, tanh, tanh_prime)
