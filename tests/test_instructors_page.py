@@ -13,14 +13,14 @@ COVERED = {
         "tests/test_student_version.py (main with --out)",
     "python3 -m venv .venv && .venv/bin/pip install -r requirements-instructors.txt":
         ".ci/run (installs requirements-instructors.txt into a fresh venv)",
-    "python scripts/make_assignments.py --course course": "tests/test_autograde.py",
-    "cd course": "tests/test_autograde.py (nbgrader runs in the course folder)",
-    "nbgrader generate_assignment 04_backpropagation": "tests/test_autograde.py",
+    "python scripts/make_assignments.py --course course": "tests/test_make_assignments.py",
+    "cd course": "tests/test_make_assignments.py (nbgrader runs in the course folder)",
+    "nbgrader generate_assignment 04_backpropagation": "tests/test_make_assignments.py",
     "python scripts/make_handout.py --notebooks course/release/04_backpropagation":
-        "tests/test_autograde.py (make_handout with an nbgrader release)",
-    "nbgrader autograde 04_backpropagation": "tests/test_autograde.py",
-    "nbgrader export": "tests/test_autograde.py",
-    "nbgrader generate_feedback 04_backpropagation": "tests/test_autograde.py",
+        "tests/test_make_assignments.py (make_handout with an nbgrader release)",
+    "nbgrader autograde 04_backpropagation": "tests/test_make_assignments.py",
+    "nbgrader export": "tests/test_make_assignments.py",
+    "nbgrader generate_feedback 04_backpropagation": "tests/test_make_assignments.py",
     "python -m pytest tests": ".ci/run",
     "python -m pytest book --nbval --nbval-current-env": ".ci/run",
 }
