@@ -293,7 +293,7 @@ def chapter_path(name):
     if path.suffix == ".ipynb" and path.is_file():
         return path
     candidate = BOOK / f"{path.name.removesuffix('.ipynb')}.ipynb"
-    if candidate.is_file() and path.name == path.name.strip() and len(path.parts) == 1:
+    if len(path.parts) == 1 and candidate.is_file():
         return candidate
     known = ", ".join(p.stem for p in sorted(BOOK.glob("*.ipynb")))
     raise InputError(f"unknown chapter {str(name)!r}: expected a notebook file or one of {known}")

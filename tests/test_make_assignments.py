@@ -228,6 +228,14 @@ def test_unknown_chapter_is_one_line(tmp_path, capsys):
     assert not (tmp_path / "c").exists()
 
 
+def test_chapters_by_name_or_path(chapter_file):
+    assert ma.chapter_path("04_backpropagation") == BOOK / "04_backpropagation.ipynb"
+    assert ma.chapter_path("04_backpropagation.ipynb") == BOOK / "04_backpropagation.ipynb"
+    assert ma.chapter_path(str(chapter_file)) == chapter_file
+    with pytest.raises(ma.InputError, match="unknown chapter 'book/nope.ipynb'"):
+        ma.chapter_path("book/nope.ipynb")
+
+
 def test_chapter_without_autograded_exercise_is_refused(tmp_path, capsys):
     path = tmp_path / "plain.ipynb"
     nbformat.write(new_notebook(cells=[new_code_cell("x = 1")]), path)
