@@ -74,8 +74,16 @@ CHECK, SKIP, PARAMETERS = "check", "assignment-skip", "parameters"
 NBGRADER_CONFIG = f'''\
 # nbgrader configuration of the course "Neural networks from scratch"
 # (written by scripts/make_assignments.py; edit freely, it is never overwritten).
+import os
+import sys
+
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades, NbGraderPreprocessor
+
+# nbgrader runs the program `alembic` (found on PATH) when it creates the gradebook: put the
+# folder of the Python that runs nbgrader first on PATH, so that `../.venv/bin/nbgrader ...`
+# works without an activated virtual environment.
+os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
 
 c = get_config()
 c.CourseDirectory.course_id = "{COURSE_ID}"

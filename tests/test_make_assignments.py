@@ -333,8 +333,12 @@ def nbgrader_exe():
 
 
 def run(cmd, cwd):
-    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-               OPENBLAS_NUM_THREADS="1")
+    """Run ``cmd`` as the page says: the venv's programs by path, the venv not activated (its
+    bin folder is not on PATH)."""
+    path = [p for p in os.environ.get("PATH", "").split(os.pathsep)
+            if p and Path(p).resolve() != BIN.resolve()]
+    env = dict(os.environ, PATH=os.pathsep.join(path), OPENBLAS_NUM_THREADS="1")
+    env.pop("VIRTUAL_ENV", None)
     proc = subprocess.run([str(c) for c in cmd], cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=3000)
     assert proc.returncode == 0, f"{cmd} failed:\n{(proc.stdout + proc.stderr)[-4000:]}"
