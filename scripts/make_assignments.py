@@ -108,7 +108,8 @@ class HideTestCode(NbGraderPreprocessor):
 
 
 # The feedback HTML shows each exercise's score and the tests' messages; nbgrader's own
-# ClearHiddenTests removes the hidden tests' code from it (by default feedback shows it).
+# ClearHiddenTests removes the hidden tests' code from it (by default feedback shows it:
+# https://github.com/jupyter/nbgrader/issues/917).
 c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, HideTestCode,
                                     CSSHTMLHeaderPreprocessor]
 '''
