@@ -1,5 +1,6 @@
 """The README's promises and the CI script agree with the project."""
 import re
+import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -13,11 +14,27 @@ def test_readme_gives_the_two_commands():
     assert f"{INSTALL} && {TEST}" in readme
 
 
-def test_ci_runs_the_readme_commands():
+def readme_command(heading):
+    """The command line under the bold ``heading`` of the README, as .ci/run reads it."""
+    out = subprocess.run(
+        ["bash", "-c", f"source <(sed -n '/^readme_command()/,/^}}/p' .ci/run); "
+                       f"readme_command '{heading}'"],
+        cwd=ROOT, capture_output=True, text=True, check=True)
+    return out.stdout.strip()
+
+
+def test_ci_reads_the_readme_commands_as_printed():
+    assert readme_command("Build the book").startswith(INSTALL + " && ")
+    assert readme_command("Run every test") == f"{INSTALL} && {TEST}"
+
+
+def test_ci_runs_the_readme_test_command_before_any_extra():
     ci = (ROOT / ".ci" / "run").read_text()
-    assert 'pip" install -r requirements.txt' in ci
-    assert TEST.replace(".venv/bin/python", '"$VENV/bin/python"') in ci
-    assert "jupyter-book\" build -W -n --keep-going book" in ci
+    build, test = ci.index('bash -c "$BUILD_CMD"'), ci.index('bash -c "$TEST_CMD')
+    extras = ci.index("install --quiet -r requirements-instructors.txt")
+    slow = ci.index("pytest tests -m slow")
+    assert build < test < extras < slow
+    assert "export CI=true" in ci and "NNLIB_REQUIRE_BROWSER=1" in ci
 
 
 def test_jupyter_book_is_pinned_below_2():
