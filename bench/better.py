@@ -1,8 +1,8 @@
-"""Chapter 7's benchmark: how fast a fully connected nnlib network passes 98.5% on MNIST.
+"""Chapter 7's benchmark: how fast a fully connected nnlib network passes 98.5% (on the validation set) on MNIST.
 
-    python bench/better.py                  # select, final, then the 99% stretch (long)
-    python bench/better.py --only select --only final
-    OPENBLAS_NUM_THREADS=2 taskset -c 0,1 python bench/better.py   # 2 cores, as reported
+    .venv/bin/python bench/better.py        # select, final, then the 99% stretch (long)
+    .venv/bin/python bench/better.py --only select --only final
+    OPENBLAS_NUM_THREADS=2 taskset -c 0,1 .venv/bin/python bench/better.py   # 2 cores
 
 Parts:
 
