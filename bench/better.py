@@ -1,4 +1,4 @@
-"""Chapter 7's benchmark: how fast a fully connected nnlib network passes 98.5% (on the validation set) on MNIST.
+"""Chapter 7's benchmark: how fast a fully connected network passes 98.5% validation accuracy.
 
     .venv/bin/python bench/better.py        # select, final, then the 99% stretch (long)
     .venv/bin/python bench/better.py --only select --only final
