@@ -137,3 +137,10 @@ def test_system_a_rejects_unknown_jacobian(bad):
     net = seeds.InputBiasTanhNet(n_in=3, n_hidden=2, n_out=2, rng=0)
     with pytest.raises(ValueError, match="jacobian"):
         net.gradients(np.zeros((3, 1)), np.zeros((2, 1)), bad)
+
+
+def test_system_d_draws_its_weights_from_the_standard_normal_as_written():
+    """The write-up initialises with np.random.randn: N(0, 1), not uniform on (-1, 1)."""
+    net = seeds.ThreeLayerNet(784, 30, 10, rng=0)
+    assert abs(net.v.std() - 1.0) < 0.02 and abs(net.v.mean()) < 0.02
+    assert np.abs(net.v).max() > 3.0        # a uniform on (-1, 1) never leaves it
