@@ -224,6 +224,21 @@ def jupyter_book():
     return str(exe) if exe.exists() else "jupyter-book"
 
 
+def run_quietly_after_success(cmd):
+    """Run jupyter-book, echoing its output except the closing box, which names the temporary
+    folder (gone by then); raise ``CalledProcessError`` if it fails."""
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, errors="replace")
+    succeeded = False
+    for line in proc.stdout:
+        if not succeeded:
+            sys.stdout.write(line)
+            sys.stdout.flush()
+        succeeded = succeeded or "build succeeded" in line
+    if proc.wait() != 0:
+        raise subprocess.CalledProcessError(proc.returncode, cmd)
+
+
 def build(edition, builder="html", strict=False, settings=(), repository_url=None, out=None):
     """Build ``edition`` with ``builder`` into ``out``; return ``out``.
 
@@ -243,7 +258,7 @@ def build(edition, builder="html", strict=False, settings=(), repository_url=Non
         if strict:
             cmd += ["-W", "-n", "--keep-going"]
         print("$ " + " ".join(cmd), flush=True)
-        subprocess.run(cmd, cwd=ROOT, check=True)
+        run_quietly_after_success(cmd)
         return put_in_place(source / "_build" / builder, out, f"the {edition} edition ({builder})")
 
 
@@ -256,6 +271,40 @@ def single_page(html_dir):
         raise RuntimeError(f"expected one page in the single-page build {html_dir}, "
                            f"found {[p.name for p in pages]}")
     return pages[0]
+
+
+# The printable width of the PDF (A4, 0.5 in margins left and right: cdp.Browser.print_pdf) in
+# CSS pixels (96 per inch).
+PAPER_WIDTH_PX = round((8.27 - 0.5 - 0.5) * 96)
+FIT_MATHS = r"""
+(async () => {
+  await new Promise(r => setTimeout(r, 300));          // the print layout settles
+  if (!window.nnlibFitMaths) return null;
+  const shrunk = window.nnlibFitMaths();
+  return {shrunk: shrunk, tooWide: window.nnlibMathsTooWide || []};
+})()
+"""
+
+
+def fit_maths_to_paper(browser, page):
+    """Lay the page out as on paper and shrink each display equation wider than the column
+    (book/_static/maths.js); ``RuntimeError`` if one still does not fit.  Returns the number
+    shrunk."""
+    import cdp
+
+    browser.evaluate(cdp.EXPAND_ALL)           # what the paper shows: every block open
+    browser.send("Emulation.setDeviceMetricsOverride", session=True, width=PAPER_WIDTH_PX,
+                 height=1100, deviceScaleFactor=1, mobile=False)
+    browser.send("Emulation.setEmulatedMedia", session=True, media="print")
+    report = browser.evaluate(FIT_MATHS)
+    if report is None:
+        raise RuntimeError(f"{page.name}: book/_static/maths.js is not loaded, so wide equations "
+                           "cannot be fitted to the paper")
+    if report["tooWide"]:
+        raise RuntimeError(f"{len(report['tooWide'])} equations do not fit the paper even at "
+                           f"half size, e.g. {report['tooWide'][0]!r}: split them in the source")
+    print(f"{report['shrunk']} wide equations shrunk to fit the paper", flush=True)
+    return report["shrunk"]
 
 
 def print_pdf(html_dir, pdf_path):
@@ -276,6 +325,7 @@ def print_pdf(html_dir, pdf_path):
             error = browser.open_page(page.resolve().as_uri(), timeout=300)
             if error:
                 raise RuntimeError(f"Chromium could not open {page}: {error}")
+            fit_maths_to_paper(browser, page)
             browser.print_pdf(pdf_path)
         finally:
             browser.close()

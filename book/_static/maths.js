@@ -4,7 +4,7 @@
  * is laid out for print (the browser's Print, and scripts/build_book.py --pdf, which calls
  * nnlibFitMaths() itself) every display equation whose content is wider than its box gets a
  * smaller font size, in proportion, and the original size is restored afterwards.
- * nnlibFitMaths() returns the number of equations shrunk and, in `window.nnlibMathsTooWide`,
+ * nnlibFitMaths() returns the number of equations shrunk (so far) and, in `window.nnlibMathsTooWide`,
  * any that still do not fit.
  */
 (function () {
@@ -23,8 +23,9 @@
         var scale = Math.max(m.clientWidth / m.scrollWidth * 0.98, SMALLEST * parent / size);
         if (scale >= 1) break;
         m.style.fontSize = (size * scale) + "px";
-        if (i === 0) shrunk += 1;
+        m.dataset.nnlibShrunk = "1";
       }
+      if (m.dataset.nnlibShrunk) shrunk += 1;
       if (m.scrollWidth > m.clientWidth + 1) tooWide.push((m.textContent || "").slice(0, 60));
     });
     window.nnlibMathsTooWide = tooWide;
@@ -35,6 +36,7 @@
       if (m.dataset.nnlibFontSize !== undefined) {
         m.style.fontSize = m.dataset.nnlibFontSize;
         delete m.dataset.nnlibFontSize;
+        delete m.dataset.nnlibShrunk;
       }
     });
   }
