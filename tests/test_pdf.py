@@ -126,6 +126,7 @@ def test_fitting_shrinks_a_wide_equation_and_fails_when_it_cannot(tmp_path):
 <mjx-container display="true" id="fits" style="display:block; overflow-x:auto;
  font-size: 20px"><span style="display:inline-block; width: 10em">fits</span></mjx-container>
 </div></body></html>""")
+    (tmp_path / "profile").mkdir()
     browser = cdp.Browser(exe, tmp_path / "profile")
     try:
         assert browser.open_page(page.as_uri()) is None
