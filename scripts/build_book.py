@@ -52,6 +52,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import nbformat
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -201,8 +202,6 @@ def stage(edition, dest, config):
     shutil.copytree(BOOK, dest, ignore=IGNORED)
     if EDITIONS[edition][2]:
         for notebook in sorted(dest.glob("**/*.ipynb")):
-            import nbformat
-
             try:
                 nb = nbformat.read(notebook, as_version=4)
             except Exception as e:                   # not JSON, not a notebook
