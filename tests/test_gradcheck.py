@@ -137,3 +137,18 @@ def test_one_hidden_layer_cannot_see_a_wrong_layer_index(bug):
 def test_a_single_sample_cannot_see_a_forgotten_1_over_m():
     assert _planted_check([4, 6, 5, 3], "forgets the 1/m", m=1) < 1e-4
     assert _planted_check([4, 6, 5, 3], "forgets the 1/m", m=2) == pytest.approx(0.5)
+
+
+def test_norm_wise_error_is_at_most_sqrt2_times_the_worst_entry_and_can_be_far_smaller():
+    # chapter 5 and the notation page: the thresholds are for the element-wise
+    # error; the norm-wise one is a summary bounded by √2 times the worst entry
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        g = rng.standard_normal(12) * 10.0 ** rng.integers(-3, 2, 12)
+        n = g * (1 + 1e-3 * rng.standard_normal(12)) + 1e-4 * rng.standard_normal(12)
+        norm_wise = np.linalg.norm(g - n) / max(np.linalg.norm(g), np.linalg.norm(n))
+        assert norm_wise <= np.sqrt(2) * relative_error(g, n).max() * (1 + 1e-12)
+    g = np.array([1.0, 1e-6])
+    n = np.array([1.0, 2e-6])              # a small entry badly wrong
+    assert relative_error(g, n).max() == pytest.approx(0.5)
+    assert np.linalg.norm(g - n) / np.linalg.norm(n) < 1e-5
