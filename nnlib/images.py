@@ -29,7 +29,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .data import to_columns
-from .files import regular_file
+from .files import as_path, regular_file
 
 #: The pictures shipped with nnlib (made by ``scripts/make_digits.py``); the first
 #: character of each file name is the digit drawn.
@@ -131,7 +131,7 @@ def load_grey(path, max_pixels=MAX_PIXELS):
 
     Introduced in chapter 6.
     """
-    path = os.fspath(path)
+    path = as_path(path)
     st = regular_file(path, ImageError, "image file")
     if st.st_size == 0:
         raise ImageError(f"{path}: empty file (0 bytes), not an image")
@@ -244,7 +244,7 @@ def load_digit(path, max_pixels=MAX_PIXELS):
 
     Introduced in chapter 6.
     """
-    return to_mnist(load_grey(path, max_pixels=max_pixels), name=os.fspath(path))
+    return to_mnist(load_grey(path, max_pixels=max_pixels), name=as_path(path))
 
 
 def load_digits(paths, dtype=np.float32):

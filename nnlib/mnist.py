@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .files import as_path
 from .idx import IDXError, read_idx
 
 MNIST_DIR = Path(__file__).parent / "data" / "mnist"
@@ -54,7 +55,7 @@ def load_mnist(directory=None, scale=False, dtype=np.float32):
 
     Introduced in chapter 2.
     """
-    directory = MNIST_DIR if directory is None else Path(directory)
+    directory = MNIST_DIR if directory is None else Path(as_path(directory))
     arrays = {}
     for key, name in MNIST_FILES.items():
         path = directory / name

@@ -122,7 +122,7 @@ def test_no_command_prints_usage():
 
 
 def test_bad_option_values():
-    for args in (["--epochs", "0"], ["--eta", "-1"], ["--momentum", "1"], ["--hidden", "10,x"],
+    for args in (["--epochs", "-1"], ["--eta", "-1"], ["--momentum", "1"], ["--hidden", "10,x"],
                  ["--eta", "nan"], ["--activation", "softmax"]):
         result = nnlib_cli("train", *args)
         assert result.returncode == 2 and "Traceback" not in result.stderr, args
@@ -189,3 +189,43 @@ def test_cost_that_does_not_fit_the_output(tmp_path):
                        "-o", tmp_path / "x.npz")
     assert_one_line_error(result, "does not fit")
 
+
+
+# ----------------------------------------------------------------------------- issue 23 (hostile input, round 3)
+def test_hidden_sizes_over_the_parameter_limit_are_a_usage_error():
+    """Item 6: --hidden 1000000000 ended in 'internal error (MemoryError: Unable to allocate
+    5.70 TiB ...)'; now a usage error naming the limit, before anything is loaded or allocated."""
+    for hidden in ("1000000000", "60000,1000", "99999999999999999999999"):
+        result = nnlib_cli("train", "--hidden", hidden)
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+        assert "more than the 50,000,000 accepted" in result.stderr.splitlines()[-1]
+    help_text = nnlib_cli("train", "--help").stdout
+    assert "at most 50,000,000 parameters" in " ".join(help_text.split())
+
+
+def test_evaluate_keeps_memory_within_a_small_multiple_of_the_parameters(tmp_path):
+    """Item 2: 'evaluate' ran the 10,000 test images as one batch: a 784-30000-10 file of zeros
+    (92 KB) cost 2.6 GB.  Measured with tracemalloc in a fresh interpreter: beyond what MNIST
+    itself takes, evaluating costs at most a few times the parameters (plus 4 MiB per batch)."""
+    from conftest import run_python
+    from test_io import _zero_parameter_file
+    path = tmp_path / "zeros.npz"
+    _zero_parameter_file(path, [784, 1000, 10])
+    nbytes = (784 * 1000 + 1000 + 1000 * 10 + 10) * 4
+    code = f"""
+import contextlib, io, json, tracemalloc
+from nnlib import load_mnist, to_columns
+from nnlib.__main__ import main
+tracemalloc.start()
+mnist = load_mnist(); x = to_columns(mnist.test_images); del mnist, x
+base = tracemalloc.get_traced_memory()[1]
+tracemalloc.reset_peak()
+with contextlib.redirect_stdout(io.StringIO()) as out:
+    status = main(["evaluate", {str(path)!r}])
+print(json.dumps({{"base": base, "peak": tracemalloc.get_traced_memory()[1], "status": status,
+                  "out": out.getvalue()}}))
+"""
+    measured = run_python(code, timeout=120)
+    assert measured["status"] == 0 and "test accuracy 9.80% (980 of 10,000" in measured["out"], measured
+    extra = measured["peak"] - measured["base"]
+    assert extra < 4 * nbytes + 3 * 2**22, (extra, nbytes)
