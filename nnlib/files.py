@@ -140,6 +140,10 @@ def check_output_path(path):
     folder, name = _folder(target), os.path.basename(target)
     if not os.path.isdir(folder):
         raise OutputPathError(f"{path}: cannot save there: the folder {folder} does not exist")
+    limit = _name_max(folder)
+    if len(os.fsencode(name)) > limit:
+        raise OutputPathError(f"{path}: the file name is {len(os.fsencode(name))} bytes long, more "
+                              f"than the {limit} this file system accepts{hint}")
     try:
         st = os.stat(target)
     except FileNotFoundError:
@@ -148,10 +152,6 @@ def check_output_path(path):
         raise OutputPathError(f"{path}: cannot save there ({e.strerror or e})") from None
     if st is not None:
         _check_replaceable(path, st, hint)
-    limit = _name_max(folder)
-    if len(os.fsencode(name)) > limit:
-        raise OutputPathError(f"{path}: the file name is {len(os.fsencode(name))} bytes long, more "
-                              f"than the {limit} this file system accepts{hint}")
     try:
         fd, probe = _temporary(folder, name)
     except OSError as e:

@@ -229,3 +229,19 @@ print(json.dumps({{"base": base, "peak": tracemalloc.get_traced_memory()[1], "st
     assert measured["status"] == 0 and "test accuracy 9.80% (980 of 10,000" in measured["out"], measured
     extra = measured["peak"] - measured["base"]
     assert extra < 4 * nbytes + 3 * 2**22, (extra, nbytes)
+
+
+def test_output_paths_the_save_would_fail_on_are_refused_before_training(tmp_path):
+    """Items 3 and 10: a read-only file, a name too long for the temporary file beside it,
+    and ``link/..`` through a symbolic link were found out only after training."""
+    read_only = tmp_path / "ro.npz"
+    read_only.write_bytes(b"keep me")
+    read_only.chmod(0o444)
+    (tmp_path / "link").symlink_to(tmp_path / "nowhere" / "deeper")
+    for out, fragment in ((read_only, "is read-only (mode 0444)"),
+                          (tmp_path / ("n" * 300 + ".npz"), "bytes long, more than the 255"),
+                          (tmp_path / "link" / ".." / "x.npz", "does not exist")):
+        result = nnlib_cli("train", *TINY, "-o", out)
+        assert_one_line_error(result, fragment)
+        assert result.stdout == ""   # refused before training started
+    assert read_only.read_bytes() == b"keep me"
