@@ -245,3 +245,73 @@ def test_output_paths_the_save_would_fail_on_are_refused_before_training(tmp_pat
         assert_one_line_error(result, fragment)
         assert result.stdout == ""   # refused before training started
     assert read_only.read_bytes() == b"keep me"
+
+
+def _run(args, env=None, shell_redirect=""):
+    """``python -m nnlib ARGS`` through bash, so that a redirection such as ``>&-`` can close a
+    standard stream.  The arguments travel as environment variables, so that bytes (file names
+    that are not valid text) arrive unchanged."""
+    import os
+    import shlex
+    env = dict(os.environ if env is None else env)
+    for i, arg in enumerate(args):
+        env[f"NNLIB_ARG{i}"] = os.fsdecode(arg if isinstance(arg, bytes) else str(arg))
+    quoted = " ".join(f'"$NNLIB_ARG{i}"' for i in range(len(args)))
+    command = f"{shlex.quote(sys.executable)} -m nnlib {quoted} {shell_redirect}"
+    return subprocess.run(["bash", "-c", command], capture_output=True, timeout=120, env=env)
+
+
+def test_names_are_shown_so_that_they_cannot_forge_lines_or_stop_predict(trained, tmp_path):
+    """Items 4 and 12: a newline in a picture's name forged an extra line of predict's output,
+    and a name that standard output cannot encode (undecodable bytes, or 'é' on an ASCII
+    terminal) aborted predict for every picture.  Such names are now quoted with escapes."""
+    import os
+    import shutil
+    net, _ = trained
+    seven = shipped_digits()[7]
+    forged = tmp_path / "x.png: 9 (probability 1.00)\nseven.png"
+    accented = tmp_path / "é7.png"
+    undecodable = os.fsencode(tmp_path) + b"/\xff7.png"
+    for name in (forged, accented, os.fsdecode(undecodable)):
+        shutil.copy(seven, name)
+    result = _run(["predict", net, forged, undecodable, seven])
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.decode().splitlines()
+    assert len(lines) == 3, lines
+    assert lines[0].startswith(ascii(str(forged)) + ": ")
+    assert lines[1].startswith(ascii(os.fsdecode(undecodable)) + ": ")
+    assert lines[2].startswith(f"{seven}: ")
+    env = dict(os.environ, PYTHONIOENCODING="ascii")
+    result = _run(["predict", net, accented, seven], env=env)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.decode().splitlines()
+    assert len(lines) == 2 and lines[0].startswith(ascii(str(accented)) + ": ")
+    missing = _run(["predict", net, tmp_path / "gone\n7.png"]).stderr.decode()
+    assert missing.count("\n") == 1 and "gone\\n7.png': no such file" in missing
+
+
+def test_help_and_errors_on_an_ascii_or_c_locale_terminal():
+    """Item 4: 'train --help' with ASCII output raised UnicodeEncodeError (η, μ, λ in the help)."""
+    import os
+    for env in (dict(os.environ, PYTHONIOENCODING="ascii"), dict(os.environ, LANG="C", LC_ALL="C")):
+        result = _run(["train", "--help"], env=env)
+        assert result.returncode == 0 and b"Traceback" not in result.stderr, result.stderr
+        assert b"--learning-rate" in result.stdout
+
+
+def test_closed_standard_output_or_error(trained, tmp_path):
+    """Item 9: with standard output or error closed (>&-, 2>&-) nnlib crashed with a traceback,
+    or wrote its error to whatever file took the closed descriptor's number.  A closed output
+    is refused in one line before any work; with error closed, the exit status still tells."""
+    net, _ = trained
+    for args in (["train", "--help"], ["evaluate", net], ["predict", net, shipped_digits()[0]]):
+        result = _run(args, shell_redirect=">&-")
+        assert result.returncode == 1, (args, result.stderr)
+        assert result.stderr.decode().splitlines() == [
+            "python -m nnlib: error: standard output is closed, so no result could be shown; "
+            "redirect it to /dev/null to discard it"]
+    result = _run(["evaluate", tmp_path / "missing.npz"], shell_redirect="2>&-")
+    assert result.returncode == 1 and result.stdout == b""
+    result = _run(["predict", net, shipped_digits()[3], tmp_path / "missing.png"], shell_redirect="2>&-")
+    assert result.returncode == 1 and result.stdout.decode().startswith(f"{shipped_digits()[3]}: ")
+    assert len(result.stdout.decode().splitlines()) == 1
