@@ -11,7 +11,14 @@ with exit status 1; a usage error (an unknown option, a value out of range) is
 reported by argparse with exit status 2; an interrupt gives 130.  ``predict``
 reports every picture on its own line (the result on stdout, or the error on
 stderr) and exits with 1 if any picture failed.  When the reader of standard
-output goes away (``| head``), the command stops quietly.
+output goes away (``| head``), the command stops quietly; when standard output
+is closed (``>&-``), nothing is done (exit status 1).  File names that are not
+printable or that the terminal cannot encode are printed quoted, with escapes.
+
+A network may have at most 50,000,000 weights and biases
+(``nnlib.checks.MAX_PARAMETERS``): ``--hidden`` and parameter files beyond that are
+refused before anything is allocated.  ``evaluate`` runs the test images in slices,
+so that its memory stays within a few times that of the parameters.
 """
 import argparse
 import errno
@@ -218,6 +225,10 @@ def cmd_train(args, out=None):
     except ValueError as e:
         raise CLIError(f"--cost and --output-activation: {e}") from None
     init = args.init or ("he" if args.activation == "relu" else "scaled")
+    tiny = np.finfo(args.dtype).tiny
+    if args.eta < tiny:   # before loading MNIST: in this dtype every step would round to nothing
+        raise CLIError(f"--eta {args.eta!r} is below the smallest normal {args.dtype} number "
+                       f"({tiny:.3g}): every step would round to nothing; use a larger --eta")
     mnist = load_mnist()
     # Settings are judged on the last 10,000 training images (validation); the test set is used
     # once, at the end, for the final number.

@@ -155,8 +155,11 @@ def check_output_path(path):
     try:
         fd, probe = _temporary(folder, name)
     except OSError as e:
-        raise OutputPathError(f"{path}: cannot save there: the folder {folder} is not writable "
-                              f"({e.strerror or e})") from None
+        if e.errno in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOENT):
+            raise OutputPathError(f"{path}: cannot save there: the folder {folder} is not writable "
+                                  f"({e.strerror or e})") from None
+        raise OutputPathError(f"{path}: cannot save there: no file can be created in the folder "
+                              f"{folder} ({e.strerror or e})") from None   # a full disk, a quota
     os.close(fd)
     os.unlink(probe)
 

@@ -168,8 +168,8 @@ def load_grey(path, max_pixels=MAX_PIXELS):
         except UnidentifiedImageError:
             raise ImageError(f"{path}: not an image in a format read here "
                              f"({', '.join(FORMATS)})") from None
-        except Image.DecompressionBombError:
-            raise ImageError(f"{path}: too large: more than {max_pixels:,} pixels") from None
+        except Image.DecompressionBombError:   # Pillow's own limit, 2 * Image.MAX_IMAGE_PIXELS
+            raise ImageError(f"{path}: too large: {_bomb_limit(max_pixels)}") from None
         except FileNotFoundError:
             raise
         except MemoryError:
@@ -194,6 +194,14 @@ def load_grey(path, max_pixels=MAX_PIXELS):
                 raise ImageError(f"{path}: too large to decode") from None
             except Exception as e:
                 raise ImageError(f"{path}: corrupt or unsupported image ({_reason(e)})") from None
+
+
+def _bomb_limit(max_pixels):
+    """Which limit a picture that Pillow refused as a decompression bomb exceeds, in words."""
+    pillow = 2 * (Image.MAX_IMAGE_PIXELS or 0)
+    if not pillow or max_pixels <= pillow:
+        return f"more than the {max_pixels:,} pixels accepted"
+    return f"more than the {pillow:,} pixels Pillow decodes (2 × PIL.Image.MAX_IMAGE_PIXELS)"
 
 
 def _reason(e):

@@ -96,7 +96,7 @@ def _check_eta_fits(optimizer, dtype):
     is 0: training would silently change nothing)."""
     eta, tiny = getattr(optimizer, "eta", None), np.finfo(dtype).tiny
     if isinstance(eta, (int, float, np.floating)) and 0 < eta < tiny:
-        raise ValueError(f"the learning rate eta={eta:g} is below the smallest normal {dtype.name} "
+        raise ValueError(f"the learning rate eta={eta!r} is below the smallest normal {dtype.name} "
                          f"number ({tiny:.3g}): every step would round to nothing; use a larger eta")
 
 

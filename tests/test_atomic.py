@@ -189,3 +189,18 @@ atomic_write({str(path)!r}, write)
     assert result.returncode == 143 and "Traceback" not in result.stderr, result
     assert path.read_bytes() == b"previous"
     _only(path)
+
+
+def test_a_folder_that_is_full_is_not_called_read_only(tmp_path, monkeypatch):
+    """Item 11: any failure to create the probe file was reported as 'the folder is not
+    writable', a full disk or a quota too."""
+    import errno
+    import os
+    from nnlib import files
+    from nnlib.files import OutputPathError, check_output_path
+
+    def full(folder, name):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    monkeypatch.setattr(files, "_temporary", full)
+    with pytest.raises(OutputPathError, match=r"no file can be created in the folder .* \(No space left"):
+        check_output_path(tmp_path / "n.npz")

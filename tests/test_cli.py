@@ -315,3 +315,69 @@ def test_closed_standard_output_or_error(trained, tmp_path):
     result = _run(["predict", net, shipped_digits()[3], tmp_path / "missing.png"], shell_redirect="2>&-")
     assert result.returncode == 1 and result.stdout.decode().startswith(f"{shipped_digits()[3]}: ")
     assert len(result.stdout.decode().splitlines()) == 1
+
+
+# ----------------------------------------------------------------------------- issue 24: one set of constraints
+OPTION_RANGES = {"--epochs": "epochs", "--batch-size": "batch_size", "--eta": "eta",
+                 "--momentum": "momentum", "--l2": "l2"}
+
+
+@pytest.mark.parametrize("option,key", sorted(OPTION_RANGES.items()))
+def test_option_ranges_are_the_library_ranges(option, key, capsys):
+    """Issue 24: the CLI checked its ranges by hand and disagreed with the library (--epochs 0
+    refused, sgd(epochs=0) allowed).  Every range now comes from nnlib.checks: each boundary
+    value is accepted by the command line exactly when the library accepts it."""
+    from nnlib.__main__ import build_parser
+    from nnlib.checks import HYPERPARAMETERS
+    interval = HYPERPARAMETERS[key]
+    parser = build_parser()
+    for text in ("-1", "0", "0.5", "1", "1e-300", "128", "inf", "nan", "2.0"):
+        try:
+            value = int(text) if interval.integer else float(text)
+        except ValueError:
+            value = None
+        try:
+            parsed = getattr(parser.parse_args(["train", option, text]), key)
+            accepted = True
+        except SystemExit:
+            accepted = False
+        assert accepted == (value is not None and value in interval), (option, text)
+        if accepted:
+            assert parsed == value
+    assert interval.expected() in capsys.readouterr().err
+
+
+def test_the_other_options_use_nnlib_checks_too(capsys):
+    from nnlib.__main__ import build_parser
+    from nnlib.checks import SAMPLE_COUNT, SEED
+    parser = build_parser()
+    for option, interval, good, bad in (("--seed", SEED, ["0", str(2**63 - 1)], ["-1", str(2**63)]),
+                                        ("--train-size", SAMPLE_COUNT, ["1"], ["0", "1.5"])):
+        for text in good:
+            parser.parse_args(["train", option, text])
+        for text in bad:
+            with pytest.raises(SystemExit):
+                parser.parse_args(["train", option, text])
+            assert f"expected {interval.expected()}, got {text!r}" in capsys.readouterr().err
+
+
+def test_zero_epochs_saves_the_untrained_network(tmp_path):
+    """Issue 24: --epochs 0, like sgd(epochs=0), trains nothing; the network is still saved and
+    evaluated (the initial one)."""
+    out = tmp_path / "untrained.npz"
+    result = nnlib_cli("train", "--epochs", "0", "--train-size", "100", "--hidden", "8", "-q", "-o", out)
+    assert result.returncode == 0, result.stderr
+    assert "after 0 epochs" in result.stdout and load_network_sizes(out) == [784, 8, 10]
+
+
+def load_network_sizes(path):
+    from nnlib import load_network
+    return load_network(path).sizes
+
+
+def test_messages_name_the_right_thing(tmp_path):
+    """Item 11: --eta 1e-320 was accepted, trained nothing in float32 and said nothing; now one
+    line naming --eta, before MNIST is even loaded."""
+    result = nnlib_cli("train", "--eta", "1e-320", "-o", tmp_path / "n.npz")
+    assert_one_line_error(result, "--eta 1e-320 is below the smallest normal float32 number")
+    assert not (tmp_path / "n.npz").exists()

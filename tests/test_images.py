@@ -270,3 +270,21 @@ def test_an_empty_array_is_refused_clearly():
     for shape in ((0, 5), (5, 0), (0, 0)):
         with pytest.raises(ImageError, match=rf"^grid: has no pixels \({shape[0]}×{shape[1]}\)$"):
             to_mnist(np.zeros(shape, np.uint8), name="grid")
+
+
+def test_a_picture_over_pillows_own_limit_names_that_limit(tmp_path):
+    """Item 11: a picture over Pillow's decompression-bomb limit was reported as 'more than
+    max_pixels', false when max_pixels is larger than Pillow's limit."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    header = struct.pack(">IIBBBBB", 20_000, 10_000, 8, 0, 0, 0, 0)   # 200 million pixels
+    path = tmp_path / "huge.png"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IEND", b""))
+    limit = 2 * Image.MAX_IMAGE_PIXELS
+    with pytest.raises(ImageError, match=f"more than the {limit:,} pixels Pillow decodes"):
+        load_grey(path, max_pixels=10**9)
+    with pytest.raises(ImageError, match=f"more than the {images.MAX_PIXELS:,} pixels accepted"):
+        load_grey(path)

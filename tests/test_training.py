@@ -257,7 +257,7 @@ def test_a_learning_rate_that_rounds_to_zero_is_refused(toy):
     x, labels = toy(m=20)
     for dtype, eta in ((np.float32, 1e-320), (np.float32, 1e-39), (np.float64, 1e-320)):
         net = Network([2, 2], rng=0, dtype=dtype)
-        with pytest.raises(ValueError, match=rf"eta={eta:g} is below the smallest normal "
+        with pytest.raises(ValueError, match=rf"eta={eta!r} is below the smallest normal "
                                              rf"{np.dtype(dtype).name} number"):
             sgd(net, x, labels, epochs=1, batch_size=5, eta=eta, rng=0)
     net = Network([2, 2], rng=0, dtype=np.float32)
