@@ -148,9 +148,11 @@ def load_grey(path, max_pixels=MAX_PIXELS):
     """Read a picture file as a 2-D uint8 array of grey levels (0 black … 255 white).
 
     Raises FileNotFoundError for a missing file and :class:`ImageError` (naming
-    the file) for an empty file, a file that is not an image Pillow can read,
+    the file) for an empty file, a file that is not an image in one of
+    :data:`FORMATS` (no other decoder is ever run: EPS would start Ghostscript),
     a corrupt or truncated image, or one with more than ``max_pixels`` pixels
-    (checked from the header, before the pixels are decoded).
+    (checked from the header, before the pixels are decoded).  Memory while
+    reading stays within a few bytes per pixel.
 
     Introduced in chapter 6.
     """
