@@ -214,21 +214,25 @@ def _load_params(path):
     return net
 
 
-def cmd_train(args, out=None):
-    out = sys.stdout if out is None else out
-    # Before training, not after it: the folder exists and is writable, and the target is not a
-    # folder, a device node, a FIFO or a socket (never replaced).
+def _check_train_args(args):
+    """``(cost, init)`` for ``train``, after every check that can be made before loading MNIST."""
+    # Before training, not after it: the save will succeed (see nnlib.files.check_output_path).
     check_output_path(args.out)
     cost = args.cost or ("cross_entropy" if args.output_activation == "softmax" else "quadratic")
     try:
-        check_output_and_cost(args.output_activation, cost)  # before loading MNIST
+        check_output_and_cost(args.output_activation, cost)
     except ValueError as e:
         raise CLIError(f"--cost and --output-activation: {e}") from None
-    init = args.init or ("he" if args.activation == "relu" else "scaled")
     tiny = np.finfo(args.dtype).tiny
-    if args.eta < tiny:   # before loading MNIST: in this dtype every step would round to nothing
+    if args.eta < tiny:   # in this dtype every step would round to nothing
         raise CLIError(f"--eta {args.eta!r} is below the smallest normal {args.dtype} number "
                        f"({tiny:.3g}): every step would round to nothing; use a larger --eta")
+    return cost, args.init or ("he" if args.activation == "relu" else "scaled")
+
+
+def cmd_train(args, out=None):
+    out = sys.stdout if out is None else out
+    cost, init = _check_train_args(args)
     mnist = load_mnist()
     # Settings are judged on the last 10,000 training images (validation); the test set is used
     # once, at the end, for the final number.

@@ -15,7 +15,7 @@ the arithmetic is the same.)
 import numpy as np
 
 from .activations import get_activation, softmax_backward
-from .checks import HYPERPARAMETERS, check_network_size, is_integer
+from .checks import HYPERPARAMETERS, LAYER_SIZE, check_network_size
 from .losses import FROM_LOGITS, get_cost
 
 INITS = ("normal", "scaled", "he")
@@ -60,7 +60,7 @@ def _check_sizes(sizes):
     if len(sizes) < 2:
         raise ValueError(f"sizes must list at least an input and an output layer, got {sizes!r}")
     for i, n in enumerate(sizes):
-        if not is_integer(n) or n < 1:
+        if n not in LAYER_SIZE:   # a positive integer (not a bool, not 2.0)
             raise ValueError(f"layer sizes must be positive integers, got {n!r} for layer {i} "
                              f"in sizes {sizes!r}")
     return check_network_size([int(n) for n in sizes])   # refused before anything is allocated
