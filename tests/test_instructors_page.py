@@ -1,15 +1,15 @@
 """The instructors' pages: book/instructors.md, book/syllabus.md, book/jupyterhub.md.
 
 Every command on book/instructors.md is one that a test of the suite runs (issue 13); the times
-on the instructors' page and the syllabus are the ones the chapters state in their headers, and
-the syllabus's hours add up (issue 21, item 6).
+on the instructors' page and the syllabus are the chapters' own (the {chapter-time} role of
+book/_ext/chapter_times.py), and the syllabus's hours add up (issue 21, item 6).
 """
 import functools
+import importlib.util
 import math
 import re
 from pathlib import Path
 
-import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,37 +53,38 @@ def test_every_command_on_the_page_is_exercised():
     assert not missing, f"commands on book/instructors.md that no test runs: {missing}"
 
 
-TIME = re.compile(r"\*\*Time:?\*\*:?\s+about\s+(\d+)\s+(minutes|hours?)")
+def chapter_times():
+    """book/_ext/chapter_times.py, the extension behind the {chapter-time} role."""
+    spec = importlib.util.spec_from_file_location("chapter_times",
+                                                  BOOK / "_ext" / "chapter_times.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @functools.cache
 def chapter_minutes():
-    """``{chapter: minutes}`` from the '**Time:** about N minutes/hours' of each header."""
-    minutes = {}
-    for path in sorted(BOOK.glob("*.ipynb")):
-        nb = nbformat.read(path, as_version=4)
-        match = TIME.search(nb.cells[0].source)
-        assert match, f"{path.name}: no '**Time:** about N minutes' in its first cell"
-        n, unit = int(match.group(1)), match.group(2)
-        minutes[path.stem] = n * 60 if unit.startswith("hour") else n
-    return dict(minutes)
+    """``{chapter: minutes}`` as each chapter's header states them."""
+    reader = chapter_times().chapter_minutes
+    return {path.stem: reader(path) for path in sorted(BOOK.glob("*.ipynb"))}
 
 
-def as_minutes(text):
-    """'75 min' / '2 h' -> 75 / 120."""
-    n, unit = re.fullmatch(r"(\d+) (min|h)", text.strip()).groups()
-    return int(n) * (60 if unit == "h" else 1)
+ROLE = re.compile(r"\{chapter-time\}`(\w+)`")
 
 
 def test_chapter_map_times_are_the_chapters_own():
+    """The map's time column is the {chapter-time} role of the row's own chapter, every
+    chapter once."""
     page = (BOOK / "instructors.md").read_text()
     rows = re.findall(r"^\| \{doc\}`[^`]*<(\w+)>` \(`\w+\.ipynb`\) \| [^|]* \| ([^|]*) \|",
                       page, re.M)
-    assert {chapter: as_minutes(t) for chapter, t in rows} == chapter_minutes()
+    assert sorted(chapter for chapter, _ in rows) == sorted(chapter_minutes())
+    for chapter, time in rows:
+        assert time.strip() == f"{{chapter-time}}`{chapter}`", chapter
 
 
 def syllabus_rows():
-    """``[(week, [chapters], reading_minutes, hours, has_assignment, long_assignment)]``."""
+    """``[(week, [chapters], reading_minutes, hours, assignment_or_None)]`` of the table."""
     page = (BOOK / "syllabus.md").read_text()
     rows = []
     for line in page.splitlines():
@@ -92,7 +93,8 @@ def syllabus_rows():
             continue
         week, chapter, reading, _, graded, hours = cells
         chapters = re.findall(r"<(\w+)>`", chapter)
-        minutes = sum(int(m) for m in re.findall(r"\d+", reading))
+        assert ROLE.findall(reading) == chapters, f"week {week}: the reading column's roles"
+        minutes = sum(chapter_minutes()[c] for c in chapters)
         assignment = re.search(r"assignment: \*([^*]+)\*", graded)
         rows.append((int(week.split()[0]), chapters, minutes, float(hours),
                      assignment.group(1) if assignment else None))
@@ -111,8 +113,6 @@ def test_syllabus_covers_every_chapter_with_its_own_time():
     minutes = chapter_minutes()
     covered = [c for _, chapters, *_ in rows for c in chapters]
     assert sorted(covered) == sorted(minutes), "each chapter once, in some week"
-    for week, chapters, reading, _, _ in rows:
-        assert reading == sum(minutes[c] for c in chapters), f"week {week}: reading time"
     page = (BOOK / "instructors.md").read_text()
     for _, _, _, _, assignment in rows:
         assert assignment is None or assignment.lower() in page.lower(), assignment
@@ -137,3 +137,17 @@ def test_syllabus_hours_add_up():
 def test_pages_are_in_the_table_of_contents(page):
     toc = (BOOK / "_toc.yml").read_text()
     assert f"- file: {page}\n" in toc
+
+
+def test_instructors_page_totals_are_the_chapters():
+    """'about 11 hours' (Getting started to chapter 4), 'about 21 hours' (every chapter), 'about
+    38' (with the larger assignments): the reading doubled for the exercises."""
+    minutes = chapter_minutes()
+    block = [c for c in minutes if c == "getting_started" or c[:2] in ("01", "02", "03", "04")]
+    page = " ".join((BOOK / "instructors.md").read_text().split())
+    week = round(2 * sum(minutes[c] for c in block) / 60)
+    whole = round(2 * sum(minutes.values()) / 60)
+    assignments = sum(ASSIGNMENT_HOURS.values())
+    assert f"A one-week block (about {week} hours of student time" in page
+    assert f"takes about {whole} hours, and with the seven larger assignments below about " \
+           f"{whole + assignments}." in page
