@@ -20,7 +20,10 @@ thresholds (CS231n: below 1e-7 agree, above 1e-2 wrong) are made for;
 gradients there: where to look when the check fails.  ``error`` is the
 norm-wise relative error of the whole checked gradient,
 ‖g_bp − g_num‖ / max(‖g_bp‖, ‖g_num‖, floor), a summary dominated by the
-largest entries: at most √2 times ``worst_error``, often far smaller.  (On
+largest entries, often far smaller than ``worst_error``; at most √2 times
+it when every checked entry has ``|g_bp|`` or ``|g_num|`` at least the floor
+(below the floor, no bound: 10,000 entries of 1e-9 against 0 give a worst
+entry of 0.1 and a norm-wise error of 1).  (On
 entries whose gradient is tiny, a difference of 1e-11, pure rounding, is a
 large fraction: read ``worst_error`` with the entry's size in mind.)
 Introduced in chapter 4."""
