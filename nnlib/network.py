@@ -14,7 +14,7 @@ the arithmetic is the same.)
 """
 import numpy as np
 
-from .activations import get_activation, softmax_backward
+from .activations import get_activation, prime_at, softmax_backward
 from .checks import HYPERPARAMETERS, is_integer
 from .losses import FROM_LOGITS, get_cost
 
@@ -303,6 +303,9 @@ class Network:
         (``softmax_backward``).  For softmax with cross-entropy, and sigmoid
         with binary cross-entropy, the terms cancel to δ^L = (a − y)/m.
 
+        σ'(z^L) is computed from a^L = σ(z^L) (e.g. a(1 − a) for the sigmoid; see
+        :func:`nnlib.activations.prime_at`), the activation the forward pass already has.
+
         Introduced in chapter 4.
         """
         if (self.output, self.cost) in _SHORTCUTS:
@@ -310,18 +313,22 @@ class Network:
         grad_a = self.cost_gradient(a, y)
         if self.output == "softmax":
             return softmax_backward(a, grad_a)
-        return grad_a * self.out_prime(z)                   # BP1: δ^L = ∇_a C ⊙ σ'(z^L)
+        return grad_a * prime_at(self.out_prime, z, a)      # BP1: δ^L = ∇_a C ⊙ σ'(z^L)
 
-    def gradients(self, x, y, masks=None):
+    def gradients(self, x, y, masks=None, forward=None):
         """``[("W1", ∂C/∂W^1), ("b1", ∂C/∂b^1), ...]``, in the order of :meth:`parameters`.
 
-        The gradients of :meth:`backprop` (with dropout ``masks`` if given), named,
-        as an optimiser's ``step`` takes them.  Introduced in chapter 6.
+        The gradients of :meth:`backprop` (with dropout ``masks`` and an already
+        computed ``forward`` pass if given), named, as an optimiser's ``step`` takes
+        them.  Introduced in chapter 6.
         """
-        nabla_b, nabla_w = self.backprop(x, y, masks)
+        if forward is None:  # (so that a backprop of one's own without ``forward`` still works here)
+            nabla_b, nabla_w = self.backprop(x, y, masks)
+        else:
+            nabla_b, nabla_w = self.backprop(x, y, masks, forward=forward)
         return self._named(nabla_w, nabla_b)
 
-    def backprop(self, x, y, masks=None):
+    def backprop(self, x, y, masks=None, forward=None):
         """Gradients of the cost (mean over the batch) by backpropagation.
 
         ``x``: inputs, shape ``(n_0, m)``; ``y``: targets, shape ``(n_L, m)``.
@@ -329,10 +336,19 @@ class Network:
         ``weights``: ``nabla_w[l-1]`` is ∂C/∂W^l, ``nabla_b[l-1]`` is ∂C/∂b^l.
         The whole batch goes through as matrices; there is no loop over samples.
         With dropout ``masks`` (see :meth:`forward`) the same masks scale BP2.
+        ``forward``: the ``(zs, activations)`` that :meth:`forward` returned for this
+        ``x`` and ``masks``, if the caller has them already (:func:`nnlib.sgd` uses the
+        same pass for the training cost); otherwise the forward pass is run here.
+
+        The backward pass reuses the forward pass's numbers: BP4 multiplies by the
+        activations a^{l-1}, and σ'(z^l) in BP2 is computed from a^l = σ(z^l)
+        (a(1 − a) for the sigmoid, 1 − a² for tanh, [a > 0] for ReLU, 1 for the
+        identity; :func:`nnlib.activations.prime_at`) instead of evaluating σ again.
+        Under dropout a^l is σ(z^l) ⊙ mask^l, so σ'(z^l) is computed from z^l.
 
         Introduced in chapter 4; ``masks`` in chapter 7.
         """
-        zs, activations = self.forward(x, masks)
+        zs, activations = self.forward(x, masks) if forward is None else forward
         y = np.asarray(y, dtype=self.dtype)
         if y.shape != activations[-1].shape:
             raise ValueError(f"targets must have shape {activations[-1].shape} "
@@ -344,7 +360,8 @@ class Network:
             nabla_b[l - 1] = delta.sum(axis=1, keepdims=True)           # BP3: ∂C/∂b^l = δ^l
             nabla_w[l - 1] = delta @ activations[l - 1].T               # BP4: ∂C/∂w^l_jk = a^{l-1}_k δ^l_j
             if l > 1:
-                delta = (self.weights[l - 1].T @ delta) * self.sigma_prime(zs[l - 2])  # BP2
+                a = activations[l - 1] if masks is None else None  # a^{l-1}, unless masked
+                delta = (self.weights[l - 1].T @ delta) * prime_at(self.sigma_prime, zs[l - 2], a)  # BP2
                 if masks is not None:
                     delta *= masks[l - 2]                   # dropout: a dropped unit passes no δ
         return nabla_b, nabla_w
