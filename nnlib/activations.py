@@ -23,8 +23,7 @@ def sigmoid(z):
     """
     z = np.asarray(z)
     e = np.exp(-np.abs(z))  # in (0, 1]: never overflows
-    d = 1.0 + e
-    return np.where(z >= 0, 1.0 / d, e / d)
+    return np.where(z >= 0, 1.0, e) / (1.0 + e)
 
 
 def sigmoid_prime(z):

@@ -12,6 +12,7 @@ Around the steps, :func:`sgd` checks its arguments, stops with
 :class:`TrainingDiverged` when a parameter or the cost stops being finite, and
 records (and optionally prints) the cost and accuracies after every epoch.
 """
+import math
 import time
 
 import numpy as np
@@ -113,7 +114,7 @@ def _first_non_finite(params):
     can also cause) is that array checked element by element.
     """
     for name, p in params:
-        if not np.isfinite(p.sum()) and not np.isfinite(p).all():
+        if not math.isfinite(p.sum()) and not np.isfinite(p).all():
             return name
     return None
 

@@ -740,3 +740,57 @@ def test_sgd_with_dropout_is_seeded_and_evaluation_uses_no_mask():
                     init="he", rng=0)
     sgd(plain, x, labels, epochs=10, batch_size=20, eta=0.1, rng=1, momentum=0.9)
     assert not np.array_equal(plain.weights[0], nets[0].weights[0])
+
+
+# ------------------------------------------------ issue 24: early stopping, keyword-only settings
+def test_early_stopping_stops_after_patience_epochs_and_restores_the_best_epoch():
+    x, labels = make_toy(m=60, seed=3)
+    xv, lv = make_toy(m=40, seed=4)
+    kwargs = dict(epochs=30, batch_size=10, eta=2.0, rng=5, validation=(xv, lv))
+    watched = Network([2, 6, 2], rng=2)
+    snapshots = []
+    full = sgd(watched, x, labels, **kwargs,
+               callback=lambda e, h: snapshots.append([p.copy() for _, p in watched.parameters()]))
+    accuracies = full["validation_accuracy"]
+    best = int(np.argmax(accuracies)) + 1           # the first epoch with the highest accuracy
+    stop = next((e for e in range(1, 31) if e - (int(np.argmax(accuracies[:e])) + 1) >= 3), 30)
+    assert stop < 30, "the toy run must plateau for the test to mean something"
+    net = Network([2, 6, 2], rng=2)
+    h = sgd(net, x, labels, **kwargs, patience=3)
+    assert h["epoch"] == list(range(1, stop + 1))
+    assert h["best_epoch"] == int(np.argmax(accuracies[:stop])) + 1 <= best
+    for (_, p), want in zip(net.parameters(), snapshots[h["best_epoch"] - 1]):
+        np.testing.assert_array_equal(p, want)
+    assert net.evaluate(xv, lv) == max(accuracies[:stop])
+
+
+def test_patience_needs_validation_and_a_positive_integer():
+    x, labels = make_toy(m=10)
+    with pytest.raises(ValueError, match="^early stopping \\(patience\\) needs validation data"):
+        sgd(Network([2, 2], rng=0), x, labels, epochs=2, batch_size=5, eta=1.0, patience=2)
+    for bad in (0, 1.5, "3"):
+        with pytest.raises(ValueError, match="^patience must be"):
+            sgd(Network([2, 2], rng=0), x, labels, epochs=2, batch_size=5, eta=1.0,
+                validation=(x, labels), patience=bad)
+
+
+def test_hyperparameters_are_keyword_only():
+    x, labels = make_toy(m=10)
+    with pytest.raises(TypeError):
+        sgd(Network([2, 2], rng=0), x, labels, 2, 5, 1.0)  # epochs, batch_size, eta by position
+
+
+def test_training_cost_needs_no_second_pass(monkeypatch):
+    """With monitoring on, the forward pass runs once per mini-batch and never on the whole set."""
+    x, labels = make_toy(m=40)
+    net = Network([2, 3, 2], rng=0)
+    widths = []
+    original = network_module.Network.forward
+
+    def counting(self, x, masks=None):
+        widths.append(np.shape(x)[1])
+        return original(self, x, masks)
+
+    monkeypatch.setattr(network_module.Network, "forward", counting)
+    sgd(net, x, labels, epochs=2, batch_size=10, eta=0.5, rng=0)
+    assert widths == [10] * 8
