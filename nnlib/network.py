@@ -16,15 +16,9 @@ import numpy as np
 
 from .activations import get_activation, prime_at, softmax_backward
 from .checks import HYPERPARAMETERS, is_integer
-from .losses import FROM_LOGITS, get_cost
+from .losses import get_cost, pairing
 
 INITS = ("normal", "scaled", "he")
-
-# Output/cost pairs whose output error simplifies to δ^L = ∂C/∂z^L = (a − y)/m.
-_SHORTCUTS = {("softmax", "cross_entropy"), ("sigmoid", "binary_cross_entropy")}
-
-# Costs that make sense only with one output activation (any output may use "quadratic").
-COST_NEEDS_OUTPUT = {"cross_entropy": "softmax", "binary_cross_entropy": "sigmoid"}
 
 
 def parameter_names(l):
@@ -45,12 +39,10 @@ def check_output_and_cost(output, cost):
 
     Cross-entropy needs a softmax output (its a^L is a probability distribution);
     binary cross-entropy needs sigmoid outputs (each a^L_j a probability); the
-    quadratic cost fits any output.  Introduced in chapter 3.
+    quadratic cost fits any output (the table :data:`nnlib.losses.PAIRINGS`).
+    Introduced in chapter 3.
     """
-    needed = COST_NEEDS_OUTPUT.get(cost)
-    if needed is not None and output != needed:
-        raise ValueError(f"cost {cost!r} does not fit output {output!r}: cross_entropy needs a "
-                         "softmax output, binary_cross_entropy needs sigmoid outputs")
+    pairing(output, cost)
 
 
 def _check_sizes(sizes):
@@ -104,7 +96,7 @@ class Network:
         self.sigma, self.sigma_prime = get_activation(activation)
         self.out_fn, self.out_prime = get_activation(output)
         self.cost_fn, self.cost_gradient = get_cost(cost)
-        check_output_and_cost(output, cost)
+        self.pairing = pairing(output, cost)  # δ^L shortcut and from-logits cost, if any
         if init not in INITS:
             raise ValueError(f"unknown init {init!r}; expected one of {INITS}")
         self.init = init
@@ -288,7 +280,7 @@ class Network:
         y = np.asarray(y, dtype=self.dtype)
         if y.shape != a.shape:
             raise ValueError(f"targets must have shape {a.shape} (one column per sample), got {y.shape}")
-        from_logits = FROM_LOGITS.get((self.output, self.cost))
+        from_logits = self.pairing.from_logits
         cost = float(from_logits(z, y) if from_logits else self.cost_fn(a, y))
         if l2:
             cost += 0.5 * l2 * sum(float(np.sum(w.astype(np.float64) ** 2)) for w in self.weights)
@@ -308,7 +300,7 @@ class Network:
 
         Introduced in chapter 4.
         """
-        if (self.output, self.cost) in _SHORTCUTS:
+        if self.pairing.shortcut:
             return (a - y) / a.shape[1]
         grad_a = self.cost_gradient(a, y)
         if self.output == "softmax":

@@ -322,7 +322,7 @@ def test_backprop_names_the_expected_target_shape_in_deep_networks():
 
 def test_the_output_and_cost_message_says_what_fits():
     with pytest.raises(ValueError, match="cross_entropy needs a softmax output, "
-                                         "binary_cross_entropy needs sigmoid outputs"):
+                                         "binary_cross_entropy needs a sigmoid output"):
         Network([2, 3, 2], output="sigmoid", cost="cross_entropy")
 
 
