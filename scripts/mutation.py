@@ -25,7 +25,7 @@ What it does:
    survived, 0 otherwise.
 
 mutmut 3 mutates code inside functions and methods only (module-level constants such
-as ``ACTIVATIONS`` or ``_SHORTCUTS`` are not mutated).  Mutants that make the tests
+as ``ACTIVATIONS`` or ``PAIRINGS`` are not mutated).  Mutants that make the tests
 time out count as killed (mutmut's convention).  The scratch folder stays after the
 run, so ``cd build/mutation && ../../.venv-mut/bin/mutmut show NAME`` shows a mutant.
 """
@@ -66,9 +66,14 @@ NO_WRITE = 'sgd never writes to the targets, so copying them or not changes memo
 
 EQUIVALENT = [
     ('activations', 'sigmoid',
-     'return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))',
-     'return np.where(z > 0, 1.0 / (1.0 + e), e / (1.0 + e))',
-     'at z = 0 (and -0.0) both branches give 1 / (1 + 1) = 0.5 exactly'),
+     'return np.where(z >= 0, 1.0, e) / (1.0 + e)',
+     'return np.where(z > 0, 1.0, e) / (1.0 + e)',
+     'at z = 0 (and -0.0) e = 1, so both branches give 1 / (1 + 1) = 0.5 exactly'),
+    ('training', '_first_non_finite',
+     'if not math.isfinite(p.sum()) and not np.isfinite(p).all():',
+     'if not math.isfinite(p.sum()) or not np.isfinite(p).all():',
+     'a finite sum means every entry is finite, so the element-wise test gives the same '
+     'answer: the sum only spares that test, it never changes the verdict'),
     ('activations', 'softmax',
      'e = np.exp(z - z.max(axis=0, keepdims=True))',
      'e = np.exp(z - z.max(axis=0, ))',

@@ -439,3 +439,32 @@ def test_backprop_matches_numerical_gradients(case):
     results = check_gradients(net, x, y, h=1e-5)
     worst = max(results.values(), key=lambda r: r.error)
     assert worst.error < 1e-5, (net, worst)
+
+
+# ------------------------------------------ issue 24: σ' from the forward pass, also under dropout
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu", "identity"])
+def test_backprop_with_dropout_masks_matches_centred_differences(activation):
+    from nnlib.gradcheck import numerical_gradient
+    net = Network([3, 4, 4, 2], activation=activation, output="sigmoid", init="scaled", rng=3)
+    rng = np.random.default_rng(4)
+    x, y = rng.standard_normal((3, 5)), rng.random((2, 5))
+    masks = net.dropout_masks(5, 0.5, np.random.default_rng(5))
+
+    def cost():
+        zs, activations = net.forward(x, masks)
+        return net.output_cost(zs[-1], activations[-1], y)
+
+    nabla_b, nabla_w = net.backprop(x, y, masks)
+    for got, p in zip(nabla_w + nabla_b, net.weights + net.biases):
+        np.testing.assert_allclose(got, numerical_gradient(cost, p), rtol=1e-6, atol=1e-9)
+
+
+def test_backprop_reuses_a_given_forward_pass():
+    net = Network([3, 4, 2], rng=0)
+    x, y = np.ones((3, 2)), np.zeros((2, 2))
+    zs, activations = net.forward(x)
+    activations[-1] = activations[-1] + 1.0  # a forward pass of its own: backprop must use it
+    got_b, _ = net.backprop(x, y, forward=(zs, activations))
+    want_b, _ = net.backprop(x, y)
+    assert not np.allclose(got_b[-1], want_b[-1])
+    np.testing.assert_array_equal(net.gradients(x, y, forward=net.forward(x))[1][1], want_b[0])
