@@ -25,12 +25,12 @@ from . import __version__
 from .checks import HYPERPARAMETERS
 from .data import split_validation, to_columns
 from .idx import IDXError
-from .mnist import load_mnist
+from .mnist import CLASSES, PIXELS, load_mnist
 from .images import ImageError, load_digit
 from .files import OutputPathError, check_output_path
 from .io import ParameterFileError, load_network, save_network
 from .network import INITS, Network, check_output_and_cost
-from .training import TrainingDiverged, sgd
+from .training import TrainingDiverged, progress_line, sgd
 
 PROG = "python -m nnlib"
 
@@ -164,9 +164,9 @@ def _add_evaluate_and_predict_parsers(commands):
 
 
 def _check_mnist_shape(net, path):
-    if net.sizes[0] != 784 or net.sizes[-1] != 10:
+    if net.sizes[0] != PIXELS or net.sizes[-1] != CLASSES:
         raise CLIError(f"{path}: the network has sizes {net.sizes}: it takes {net.sizes[0]} inputs and "
-                       f"gives {net.sizes[-1]} outputs, but MNIST needs 784 inputs and 10 outputs")
+                       f"gives {net.sizes[-1]} outputs, but MNIST needs {PIXELS} inputs and {CLASSES} outputs")
 
 
 def _load_params(path):
@@ -199,7 +199,7 @@ def cmd_train(args, out=None):
     x = to_columns(train_images[:n], dtype=dtype)
     x_val = to_columns(val_images, dtype=dtype)
     rng = np.random.default_rng(args.seed)
-    net = Network([784, *args.hidden, 10], activation=args.activation, output=args.output_activation,
+    net = Network([PIXELS, *args.hidden, CLASSES], activation=args.activation, output=args.output_activation,
                   cost=cost, init=init, rng=rng, dtype=dtype)
     if not args.quiet:
         print(f"training {net!r}, init={init}, {net.num_parameters():,} parameters", file=out)
@@ -208,10 +208,7 @@ def cmd_train(args, out=None):
 
     def progress(epoch, history):
         if not args.quiet:
-            print(f"epoch {epoch}/{args.epochs}: cost {history['cost'][-1]:.4f}, "
-                  f"train {history['train_accuracy'][-1]:.2%}, "
-                  f"validation {history['validation_accuracy'][-1]:.2%}, "
-                  f"{history['seconds'][-1]:.1f} s", file=out, flush=True)
+            print(progress_line(history, args.epochs), file=out, flush=True)
 
     start = time.perf_counter()
     history = sgd(net, x, train_labels[:n], epochs=args.epochs, batch_size=args.batch_size,

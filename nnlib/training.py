@@ -153,6 +153,14 @@ def _train_epoch(net, optimizer, data, batch_size, rng, epoch, dropout, monitor_
     return cost_sum / m, correct / m
 
 
+def _end_of_epoch(net, data, l2):
+    """The training cost (L2 term included) and accuracy of the current weights: a second pass."""
+    x, targets, labels = data
+    zs, activations = net.forward(x)
+    cost = net.output_cost(zs[-1], activations[-1], targets, l2)
+    return cost, float(np.mean(net.classify(activations[-1]) == labels))
+
+
 def _record(history, net, cost, accuracy, validation, optimizer):
     """Append the epoch's training cost and accuracy (if measured) and validation accuracy."""
     if cost is not None:
@@ -188,9 +196,13 @@ class _Best:
         return self.epoch
 
 
-def _progress_line(history):
-    """``"Epoch  3, cost 0.2101, train 94.12%, validation 93.80%, 1.20 s"`` for the last epoch."""
-    parts = [f"Epoch {history['epoch'][-1]:2d}"]
+def progress_line(history, epochs=None):
+    """``"Epoch  3, cost 0.2101, train 94.12%, validation 93.80%, 1.20 s"`` for the last epoch.
+
+    With ``epochs`` the epoch reads ``"Epoch  3/10"``.  The one format of a progress line:
+    ``sgd(verbose=True)`` and ``python -m nnlib train`` print it.  Introduced in chapter 6.
+    """
+    parts = [f"Epoch {history['epoch'][-1]:2d}" + (f"/{epochs}" if epochs is not None else "")]
     if history["cost"]:
         parts += [f"cost {history['cost'][-1]:.4f}", f"train {history['train_accuracy'][-1]:.2%}"]
     if history["validation_accuracy"]:
@@ -231,12 +243,16 @@ def sgd(net, x, y, *, epochs, batch_size, eta=None, rng=None, momentum=0.0, l2=0
         training stops after that epoch.
     verbose : bool
         Print one line per epoch.
-    monitor_train : bool
-        Also record the training cost and accuracy of each epoch.  They are measured
-        on the forward passes the training steps make anyway, not by a second pass
-        over the data: the mean over the epoch's mini-batches (weighted by their
-        sizes), each batch measured with the parameters *before* its step, so while
-        the weights change — not the cost of the final weights of the epoch.
+    monitor_train : bool or "end"
+        Also record the training cost and accuracy of each epoch.  True: they are
+        measured on the forward passes the training steps make anyway, not by a
+        second pass over the data: the mean over the epoch's mini-batches (weighted
+        by their sizes), each batch measured with the parameters *before* its step,
+        so while the weights change — not the cost of the final weights of the
+        epoch.  ``"end"``: the cost and accuracy of the weights at the end of each
+        epoch on the whole training set, at the price of that second pass (it shows
+        what the weights are after the epoch, e.g. a cost that bounces from epoch to
+        epoch when η is too large).  False: neither.
     optimizer : object with ``step(params, grads)`` and ``eta``, or None
         Takes each step instead of ``SGD(eta, momentum, l2)`` (see
         :mod:`nnlib.optimizers`); then leave ``eta``, ``momentum`` and ``l2`` out
@@ -279,6 +295,9 @@ def sgd(net, x, y, *, epochs, batch_size, eta=None, rng=None, momentum=0.0, l2=0
     HYPERPARAMETERS["batch_size"].check(batch_size)
     optimizer = _default_optimizer(eta, momentum, l2, optimizer)
     HYPERPARAMETERS["dropout"].check(dropout)
+    if isinstance(monitor_train, str) and monitor_train != "end":
+        raise ValueError(f"monitor_train must be True, False or 'end', got {monitor_train!r}")
+    per_batch = bool(monitor_train) and monitor_train != "end"
     if patience is not None:
         PATIENCE.check(patience)
         if validation is None:
@@ -296,12 +315,14 @@ def sgd(net, x, y, *, epochs, batch_size, eta=None, rng=None, momentum=0.0, l2=0
         with np.errstate(over="ignore", invalid="ignore"):
             start = time.perf_counter()
             cost, accuracy = _train_epoch(net, optimizer, data, batch_size, rng, epoch, dropout,
-                                          monitor_train)
+                                          per_batch)
             history["seconds"].append(time.perf_counter() - start)
             history["epoch"].append(epoch)
+            if monitor_train == "end":
+                cost, accuracy = _end_of_epoch(net, data, getattr(optimizer, "l2", 0.0))
             _record(history, net, cost, accuracy, validation, optimizer)
         if verbose:
-            print(_progress_line(history), flush=True)
+            print(progress_line(history), flush=True)
         if callback is not None and callback(epoch, history):
             break  # the callback asked to stop early
         if best is not None and best.update(epoch, history["validation_accuracy"][-1], patience):

@@ -39,7 +39,7 @@ def test_train_reports_progress_and_saves(trained):
     assert result.stderr == ""
     out = result.stdout
     assert "training Network([784, 16, 10], activation='relu', output='softmax'" in out
-    assert "epoch 1/1: cost " in out and "validation " in out
+    assert "Epoch  1/1, cost " in out and "validation " in out
     last = out.strip().splitlines()[-1]
     assert last.startswith("validation accuracy ") and ", test accuracy " in last
     assert path.exists()

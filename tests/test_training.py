@@ -794,3 +794,18 @@ def test_training_cost_needs_no_second_pass(monkeypatch):
     monkeypatch.setattr(network_module.Network, "forward", counting)
     sgd(net, x, labels, epochs=2, batch_size=10, eta=0.5, rng=0)
     assert widths == [10] * 8
+
+
+def test_monitor_train_end_measures_the_weights_after_each_epoch_on_the_whole_set():
+    x, labels = make_toy(m=40)
+    net = Network([2, 3, 2], init="scaled", rng=0)
+    costs = []
+    h = sgd(net, x, labels, epochs=3, batch_size=10, eta=0.5, rng=0, l2=0.5, monitor_train="end",
+            callback=lambda e, hist: costs.append((net.total_cost(x, one_hot(labels, 2), l2=0.5),
+                                                  net.evaluate(x, labels))))
+    assert h["cost"] == [c for c, _ in costs] and h["train_accuracy"] == [a for _, a in costs]
+    batches = sgd(Network([2, 3, 2], init="scaled", rng=0), x, labels, epochs=3, batch_size=10,
+                  eta=0.5, rng=0, l2=0.5)
+    assert batches["cost"][0] > h["cost"][0]  # measured during the epoch, before the steps
+    with pytest.raises(ValueError, match="^monitor_train must be True, False or 'end', got 'yes'$"):
+        sgd(net, x, labels, epochs=1, batch_size=10, eta=0.5, monitor_train="yes")
