@@ -63,7 +63,7 @@ def test_train_options(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "Network([784, 12, 8, 10], activation='sigmoid', output='sigmoid', cost='quadratic', " \
            "dtype=float64), init=normal" in result.stdout
-    assert "epoch 2/2" in result.stdout
+    assert "Epoch  2/2, cost " in result.stdout
     data = np.load(out)
     assert data["W1"].dtype == np.float64 and data["W2"].shape == (8, 12)
 
