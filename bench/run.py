@@ -8,7 +8,7 @@
 Parts:
 
 * classic   -- nnlib's matrix mini-batch backprop against the classic per-sample loop
-               (nnlib.seeds.ClassicNetwork): 784-30-10 sigmoid, quadratic cost, batch 10, eta 3.0.
+               (nnlib.seed_systems.ClassicNetwork): 784-30-10 sigmoid, quadratic cost, batch 10, eta 3.0.
 * overhead  -- what nnlib.sgd costs beyond its arithmetic: one epoch of 784-30-10 sigmoid, quadratic
                cost, eta 3.0, against the same maths written as a plain numpy loop (same shuffle,
                same gathered batches, same sigmoid, no checks, no monitoring), at batch 10 and 128,
@@ -43,7 +43,7 @@ from pathlib import Path
 import numpy as np
 
 import nnlib
-from nnlib import Network, seeds, sgd, to_columns
+from nnlib import Network, seed_systems, sgd, to_columns
 
 ROOT = Path(__file__).resolve().parent.parent
 EPOCH = 60_000
@@ -109,11 +109,11 @@ def mnist_columns():
 # ------------------------------------------------------------------------------------ parts
 def bench_classic(data, repeats, n):
     x, labels = data[0][:, :n], data[1][:n]
-    pairs = seeds.classic_data(x, labels)
+    pairs = seed_systems.classic_data(x, labels)
     scale = EPOCH / n
 
     def classic():
-        net = seeds.ClassicNetwork([784, 30, 10], rng=1)
+        net = seed_systems.ClassicNetwork([784, 30, 10], rng=1)
         start = time.perf_counter()
         net.SGD(pairs, 1, 10, 3.0, verbose=False)
         return (time.perf_counter() - start) * scale

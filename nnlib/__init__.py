@@ -23,7 +23,7 @@ Each module is one idea:
 * :mod:`nnlib.io` — saving and loading parameters safely
 * :mod:`nnlib.files` — writing a file atomically
 * :mod:`nnlib.images` — a picture of your own digit turned into MNIST's format
-* :mod:`nnlib.seeds` — the four seed systems as written, mistakes included, for comparison
+* :mod:`nnlib.seed_systems` — the four seed systems as written, mistakes included, for comparison
 * :mod:`nnlib.feedback` — checks a learner runs on an exercise, with a clear message
 """
 from .activations import (identity, identity_prime, log_softmax, relu, relu_prime, sigmoid,
@@ -38,7 +38,7 @@ from .losses import (binary_cross_entropy, binary_cross_entropy_from_logits,
                      binary_cross_entropy_gradient, cross_entropy, cross_entropy_from_logits,
                      cross_entropy_gradient, quadratic, quadratic_gradient)
 from .metrics import accuracy, confusion_matrix
-from . import seeds
+from . import seed_systems, seeds  # seeds: the old name, still used by the notebooks
 from .network import Network
 from .optimizers import SGD, Adam, Nesterov, cosine_eta
 from . import augment
