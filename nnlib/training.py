@@ -10,7 +10,10 @@ With the default optimiser, :class:`nnlib.optimizers.SGD`, that step is
 
 Around the steps, :func:`sgd` checks its arguments, stops with
 :class:`TrainingDiverged` when a parameter or the cost stops being finite, and
-records (and optionally prints) the cost and accuracies after every epoch.
+records (and optionally prints) every epoch's training cost and accuracy, measured
+on the forward passes of the steps themselves (no second pass over the data), and
+the validation accuracy after the epoch; with ``patience`` it stops early and
+restores the best epoch's parameters.
 """
 import math
 import time

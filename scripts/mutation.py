@@ -46,7 +46,7 @@ WORK = ROOT / "build" / "mutation"
 REQUIREMENTS = ["mutmut>=3.8,<4", "numpy>=1.23,<3", "pytest>=7,<10", "hypothesis>=6.80,<7",
                 "pillow>=9,<14", "matplotlib>=3.6,<4"]
 CORE = ["activations", "losses", "network", "gradcheck", "training"]
-OPTIONAL = ["optimizers"]  # mutated too once it exists (the SGD step moves there)
+OPTIONAL = ["optimizers"]  # mutated too when present (it holds the SGD, Nesterov and Adam steps)
 SLOW_TESTS = ["tests/test_training.py::test_short_mnist_run_beats_90_percent"]
 
 KILLED = {"killed", "timeout", "segfault", "caught by type check"}
