@@ -62,6 +62,7 @@ PROMOTED = ("the other operand is still float64, and numpy promotes a - b and "
             "max(|a|, |b|, floor) to float64, so the arithmetic is the same")
 ONE_HOT = ("0/1 targets are exact in every float dtype, and backprop and output_cost "
            "convert the targets to the network's dtype: only memory use changes")
+UNUSED_X = 'with forward given, backprop skips the forward pass, the only place x is used, so the x passed along does not matter'
 NO_WRITE = 'sgd never writes to the targets, so copying them or not changes memory use only'
 
 EQUIVALENT = [
@@ -219,10 +220,27 @@ EQUIVALENT = [
      'targets = y.astype(net.dtype, copy=False)',
      'targets = y.astype(net.dtype, copy=True)',
      NO_WRITE),
-    ('training', '_record',
-     'cost = net.output_cost(zs[-1], activations[-1], targets, getattr(optimizer, "l2", 0.0))',
-     'cost = net.output_cost(zs[-1], activations[-1], targets, getattr(optimizer, "l2", None))',
+    ('training', '_train_epoch',
+     'l2 = getattr(optimizer, "l2", 0.0)',
+     'l2 = getattr(optimizer, "l2", None)',
      "output_cost adds the L2 term only 'if l2:', and None is as false as 0.0"),
+    ('training', 'sgd',
+     'cost, accuracy = _end_of_epoch(net, data, getattr(optimizer, "l2", 0.0))',
+     'cost, accuracy = _end_of_epoch(net, data, getattr(optimizer, "l2", None))',
+     "output_cost adds the L2 term only 'if l2:', and None is as false as 0.0"),
+    ('training', '_train_epoch',
+     'optimizer.step(params, net.gradients(x_batch, y_batch, masks, forward=(zs, activations)))',
+     'optimizer.step(params, net.gradients(None, y_batch, masks, forward=(zs, activations)))',
+     UNUSED_X),
+    ('network', 'Network.gradients',
+     'nabla_b, nabla_w = self.backprop(x, y, masks, forward=forward)',
+     'nabla_b, nabla_w = self.backprop(None, y, masks, forward=forward)',
+     UNUSED_X),
+    ('training', '_Best.__init__',
+     'self.accuracy, self.epoch, self.copies = -np.inf, 0, None',
+     'self.accuracy, self.epoch, self.copies = -np.inf, 1, None',
+     'the first update always replaces the epoch (every accuracy is > -inf), and restore() '
+     'returns 0 without reading it when no epoch ran'),
 ]
 
 

@@ -809,3 +809,22 @@ def test_monitor_train_end_measures_the_weights_after_each_epoch_on_the_whole_se
     assert batches["cost"][0] > h["cost"][0]  # measured during the epoch, before the steps
     with pytest.raises(ValueError, match="^monitor_train must be True, False or 'end', got 'yes'$"):
         sgd(net, x, labels, epochs=1, batch_size=10, eta=0.5, monitor_train="yes")
+
+
+def test_progress_line_with_and_without_the_number_of_epochs():
+    from nnlib.training import progress_line
+    history = {"epoch": [3], "cost": [0.21014], "train_accuracy": [0.9412],
+               "validation_accuracy": [0.938], "seconds": [1.2]}
+    assert progress_line(history) == "Epoch  3, cost 0.2101, train 94.12%, validation 93.80%, 1.20 s"
+    assert progress_line(history, 10) == ("Epoch  3/10, cost 0.2101, train 94.12%, "
+                                          "validation 93.80%, 1.20 s")
+
+
+def test_early_stopping_with_no_epoch_restores_nothing():
+    x, labels = make_toy(m=10)
+    net = Network([2, 2], rng=0)
+    before = [p.copy() for _, p in net.parameters()]
+    h = sgd(net, x, labels, epochs=0, batch_size=5, eta=1.0, validation=(x, labels), patience=2)
+    assert h["best_epoch"] == 0 and h["epoch"] == []
+    for (_, p), q in zip(net.parameters(), before):
+        np.testing.assert_array_equal(p, q)
