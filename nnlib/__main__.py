@@ -23,12 +23,12 @@ import numpy as np
 
 from . import __version__
 from .checks import HYPERPARAMETERS
-from .data import split_validation, to_columns
+from .columns import split_validation, to_columns
 from .idx import IDXError
 from .mnist import CLASSES, PIXELS, load_mnist
 from .images import ImageError, load_digit
 from .files import OutputPathError, check_output_path
-from .io import ParameterFileError, load_network, save_network
+from .saving import ParameterFileError, load_network, save_network
 from .network import INITS, Network, check_output_and_cost
 from .training import TrainingDiverged, progress_line, sgd
 

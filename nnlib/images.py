@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .data import to_columns
+from .columns import to_columns
 from .files import regular_file
 from .mnist import PIXELS, SIDE
 

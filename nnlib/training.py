@@ -21,7 +21,7 @@ import time
 import numpy as np
 
 from .checks import HYPERPARAMETERS, Interval
-from .data import one_hot
+from .columns import one_hot
 from .optimizers import SGD
 
 

@@ -3,7 +3,7 @@ import pytest
 
 from nnlib import losses
 from nnlib.activations import sigmoid, softmax
-from nnlib.data import one_hot
+from nnlib.columns import one_hot
 from nnlib.losses import cross_entropy, cross_entropy_from_logits
 from nnlib.gradcheck import numerical_gradient, relative_error
 
