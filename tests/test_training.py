@@ -828,3 +828,25 @@ def test_early_stopping_with_no_epoch_restores_nothing():
     assert h["best_epoch"] == 0 and h["epoch"] == []
     for (_, p), q in zip(net.parameters(), before):
         np.testing.assert_array_equal(p, q)
+
+
+def test_monitor_train_end_is_one_pass_per_epoch_from_the_logits_and_without_a_missing_l2():
+    x, labels = make_toy(m=40)
+    net = Network([2, 3, 4, 2], output="softmax", cost="cross_entropy", init="scaled", rng=0)
+    net.weights[-1] *= 40  # large logits: softmax rounds to 0/1, only the from-logits cost is exact
+    calls, seen = [], []
+    original = net.output_cost
+
+    def counting(*args):
+        calls.append(args[0].shape)
+        return original(*args)
+
+    def after_epoch(epoch, history):
+        zs, activations = net.forward(x)
+        seen.append(original(zs[-1], activations[-1], one_hot(labels, 2)))
+
+    net.output_cost = counting
+    h = sgd(net, x, labels, epochs=2, batch_size=10, rng=0, optimizer=_NoL2(0.5),
+            monitor_train="end", callback=after_epoch)
+    assert calls == [(2, 40), (2, 40)]  # one whole-set pass per epoch, no per-batch costs
+    assert h["cost"] == seen
