@@ -11,7 +11,14 @@ with exit status 1; a usage error (an unknown option, a value out of range) is
 reported by argparse with exit status 2; an interrupt gives 130.  ``predict``
 reports every picture on its own line (the result on stdout, or the error on
 stderr) and exits with 1 if any picture failed.  When the reader of standard
-output goes away (``| head``), the command stops quietly.
+output goes away (``| head``), the command stops quietly; when standard output
+is closed (``>&-``), nothing is done (exit status 1).  File names that are not
+printable or that the terminal cannot encode are printed quoted, with escapes.
+
+A network may have at most 50,000,000 weights and biases
+(``nnlib.checks.MAX_PARAMETERS``): ``--hidden`` and parameter files beyond that are
+refused before anything is allocated.  ``evaluate`` runs the test images in slices,
+so that its memory stays within a few times that of the parameters.
 """
 import argparse
 import errno
@@ -22,7 +29,8 @@ import time
 import numpy as np
 
 from . import __version__
-from .checks import HYPERPARAMETERS
+from .checks import (HYPERPARAMETERS, LAYER_SIZE, MAX_PARAMETERS, SAMPLE_COUNT, SEED,
+                     check_network_size)
 from .columns import split_validation, to_columns
 from .idx import IDXError
 from .mnist import CLASSES, PIXELS, load_mnist
@@ -39,28 +47,26 @@ class CLIError(Exception):
     """A problem to report in one line (no traceback)."""
 
 
-def _positive_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
-
-
-def _seed(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer from 0 to 2**63-1, got {text!r}") from None
-    if not 0 <= value < 2**63:
-        raise argparse.ArgumentTypeError(f"expected an integer from 0 to 2**63-1, got {text!r}")
-    return value
+def _option(interval):
+    """An argparse type: a value in ``interval``, one of the constraints of :mod:`nnlib.checks`
+    that the library checks too (an integer if the interval holds integers)."""
+    def parse(text):
+        try:
+            value = int(text) if interval.integer else float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {interval.expected()}, got {text!r}") from None
+        if value not in interval:
+            raise argparse.ArgumentTypeError(f"expected {interval.expected()}, got {text!r}")
+        return value
+    return parse
 
 
 def _hidden_sizes(text):
-    """``"100"`` -> [100]; ``"128,64"`` -> [128, 64]; ``""`` or ``"none"`` -> [] (no hidden layer)."""
+    """``"100"`` -> [100]; ``"128,64"`` -> [128, 64]; ``""`` or ``"none"`` -> [] (no hidden layer).
+
+    Each size is a positive integer, and the network 784-...-10 stays within the limits of
+    :mod:`nnlib.checks` (MAX_PARAMETERS, MAX_LAYERS): checked here, before anything is allocated.
+    """
     if text.strip().lower() in ("", "none"):
         return []
     try:
@@ -68,22 +74,13 @@ def _hidden_sizes(text):
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"expected comma-separated layer sizes such as 100 or 128,64, got {text!r}") from None
-    if any(n < 1 for n in sizes):
-        raise argparse.ArgumentTypeError(f"layer sizes must be positive, got {text!r}")
+    if any(n not in LAYER_SIZE for n in sizes):
+        raise argparse.ArgumentTypeError(f"layer sizes must be positive integers, got {text!r}")
+    try:
+        check_network_size([PIXELS, *sizes, CLASSES])
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(f"{text!r}: {e}") from None
     return sizes
-
-
-def _within(interval):
-    """An argparse type: a number in ``interval`` (from nnlib.checks.HYPERPARAMETERS)."""
-    def parse(text):
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected {interval.expected()}, got {text!r}") from None
-        if value not in interval:
-            raise argparse.ArgumentTypeError(f"expected {interval.expected()}, got {text!r}")
-        return value
-    return parse
 
 
 class _DefaultsFormatter(argparse.ArgumentDefaultsHelpFormatter):
@@ -117,7 +114,8 @@ def _add_train_parser(commands):
                        help="where to save the trained parameters")
     train.add_argument("--hidden", type=_hidden_sizes, default=[100], metavar="N[,N...]",
                        help="hidden layer sizes, comma-separated (input 784 and output 10 are added); "
-                            "'none' for no hidden layer")
+                            f"'none' for no hidden layer; the network may have at most "
+                            f"{MAX_PARAMETERS:,} parameters")
     train.add_argument("--activation", choices=["sigmoid", "tanh", "relu"], default="relu",
                        help="hidden-layer activation")
     train.add_argument("--output-activation", choices=["sigmoid", "softmax"], default="softmax",
@@ -127,15 +125,17 @@ def _add_train_parser(commands):
                                           "quadratic for a sigmoid output, as in the classic network)")
     train.add_argument("--init", choices=INITS, default=None,
                        help="weight initialisation (default: he for ReLU, scaled otherwise)")
-    train.add_argument("--epochs", type=_positive_int, default=10, help="passes over the training set")
-    train.add_argument("--eta", "--learning-rate", dest="eta", type=_within(HYPERPARAMETERS["eta"]),
+    train.add_argument("--epochs", type=_option(HYPERPARAMETERS["epochs"]), default=10,
+                       help="passes over the training set (0 saves the untrained network)")
+    train.add_argument("--eta", "--learning-rate", dest="eta", type=_option(HYPERPARAMETERS["eta"]),
                        default=0.05, help="learning rate η")
-    train.add_argument("--batch-size", type=_positive_int, default=128, help="mini-batch size")
-    train.add_argument("--momentum", type=_within(HYPERPARAMETERS["momentum"]), default=0.9,
+    train.add_argument("--batch-size", type=_option(HYPERPARAMETERS["batch_size"]), default=128,
+                       help="mini-batch size")
+    train.add_argument("--momentum", type=_option(HYPERPARAMETERS["momentum"]), default=0.9,
                        help=f"momentum μ in {HYPERPARAMETERS['momentum']}; 0 is plain SGD")
-    train.add_argument("--l2", type=_within(HYPERPARAMETERS["l2"]), default=0.0, help="L2 weight decay λ")
-    train.add_argument("--seed", type=_seed, default=0, help="seed of the initial weights and the shuffling")
-    train.add_argument("--train-size", type=_positive_int, default=None, metavar="N",
+    train.add_argument("--l2", type=_option(HYPERPARAMETERS["l2"]), default=0.0, help="L2 weight decay λ")
+    train.add_argument("--seed", type=_option(SEED), default=0, help="seed of the initial weights and the shuffling")
+    train.add_argument("--train-size", type=_option(SAMPLE_COUNT), default=None, metavar="N",
                        help="train on the first N of the 50,000 training images only (the last 10,000 "
                             "of MNIST's 60,000 are kept for validation; default: all 50,000)")
     train.add_argument("--dtype", choices=["float32", "float64"], default="float32",
@@ -163,10 +163,45 @@ def _add_evaluate_and_predict_parsers(commands):
                          help="also print each 28x28 digit the network sees, as text")
 
 
+def _outputs(net, images):
+    """The network's outputs ``(n_L, m)`` for ``images`` ``(m, 28, 28)``, a slice of images at a time.
+
+    Each slice is as large as the memory of the parameters themselves allows (at least 4 MiB):
+    the layers' activations of a 784-30000-10 network for all 10,000 test images at once would
+    take 2.4 GB, twelve times its parameters.
+    """
+    per_image = 2 * sum(net.sizes) * net.dtype.itemsize   # z^l and a^l of every layer
+    budget = max(net.num_parameters() * net.dtype.itemsize, 1 << 22)
+    step = max(1, budget // per_image)
+    with np.errstate(all="ignore"):
+        return np.hstack([net.feedforward(to_columns(images[k:k + step], dtype=net.dtype.type))
+                          for k in range(0, len(images), step)])
+
+
+def _shown(name):
+    """A file name as printed: unchanged if it is printable and standard output can encode it,
+    otherwise quoted with escapes (``'a\\nb.png'``), so that a newline in a name cannot forge a
+    line of output and a name the terminal's encoding lacks does not stop the command."""
+    name = os.fsdecode(name)
+    try:
+        name.encode(getattr(sys.stdout, "encoding", None) or "utf-8")
+    except UnicodeEncodeError:
+        return ascii(name)
+    return name if name.isprintable() else ascii(name)
+
+
+def _printable(message):
+    """An error message on one line: whitespace runs become one space, other control characters
+    (from file names) are escaped."""
+    text = " ".join(message.split())
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
+
+
 def _check_mnist_shape(net, path):
     if net.sizes[0] != PIXELS or net.sizes[-1] != CLASSES:
         raise CLIError(f"{path}: the network has sizes {net.sizes}: it takes {net.sizes[0]} inputs and "
-                       f"gives {net.sizes[-1]} outputs, but MNIST needs {PIXELS} inputs and {CLASSES} outputs")
+                       f"gives {net.sizes[-1]} outputs, but MNIST needs {PIXELS} inputs and "
+                       f"{CLASSES} outputs")
 
 
 def _load_params(path):
@@ -178,17 +213,25 @@ def _load_params(path):
     return net
 
 
-def cmd_train(args, out=None):
-    out = sys.stdout if out is None else out
-    # Before training, not after it: the folder exists and is writable, and the target is not a
-    # folder, a device node, a FIFO or a socket (never replaced).
+def _check_train_args(args):
+    """``(cost, init)`` for ``train``, after every check that can be made before loading MNIST."""
+    # Before training, not after it: the save will succeed (see nnlib.files.check_output_path).
     check_output_path(args.out)
     cost = args.cost or ("cross_entropy" if args.output_activation == "softmax" else "quadratic")
     try:
-        check_output_and_cost(args.output_activation, cost)  # before loading MNIST
+        check_output_and_cost(args.output_activation, cost)
     except ValueError as e:
         raise CLIError(f"--cost and --output-activation: {e}") from None
-    init = args.init or ("he" if args.activation == "relu" else "scaled")
+    tiny = np.finfo(args.dtype).tiny
+    if args.eta < tiny:   # in this dtype every step would round to nothing
+        raise CLIError(f"--eta {args.eta!r} is below the smallest normal {args.dtype} number "
+                       f"({tiny:.3g}): every step would round to nothing; use a larger --eta")
+    return cost, args.init or ("he" if args.activation == "relu" else "scaled")
+
+
+def cmd_train(args, out=None):
+    out = sys.stdout if out is None else out
+    cost, init = _check_train_args(args)
     mnist = load_mnist()
     # Settings are judged on the last 10,000 training images (validation); the test set is used
     # once, at the end, for the final number.
@@ -216,9 +259,12 @@ def cmd_train(args, out=None):
                   validation=(x_val, val_labels), callback=progress)
     seconds = time.perf_counter() - start
     save_network(net, args.out)
-    acc = net.evaluate(to_columns(mnist.test_images, dtype=dtype), mnist.test_labels)
-    print(f"validation accuracy {history['validation_accuracy'][-1]:.2%}, test accuracy {acc:.2%} "
-          f"after {args.epochs} epochs ({seconds:.1f} s); parameters saved to {args.out}", file=out)
+    acc = float(np.mean(net.classify(_outputs(net, mnist.test_images)) == mnist.test_labels))
+    val = history["validation_accuracy"][-1] if history["validation_accuracy"] else \
+        float(np.mean(net.classify(_outputs(net, val_images)) == val_labels))   # 0 epochs
+    print(f"validation accuracy {val:.2%}, test accuracy {acc:.2%} "
+          f"after {args.epochs} epochs ({seconds:.1f} s); parameters saved to {_shown(args.out)}",
+          file=out)
     return 0
 
 
@@ -226,15 +272,14 @@ def cmd_evaluate(args, out=None):
     out = sys.stdout if out is None else out
     net = _load_params(args.params)
     mnist = load_mnist()
-    with np.errstate(all="ignore"):
-        a = net.feedforward(to_columns(mnist.test_images, dtype=net.dtype.type))
+    a = _outputs(net, mnist.test_images)
     if not np.isfinite(a).all():
         raise CLIError(f"{args.params}: the network's output is not finite (NaN or infinite) on "
                        f"some test images: the parameters are absurd")
     predicted = net.classify(a)
     correct = int(np.sum(predicted == mnist.test_labels))
     total = len(mnist.test_labels)
-    print(f"{args.params}: {net.sizes} {net.activation}/{net.output}: test accuracy {correct / total:.2%} "
+    print(f"{_shown(args.params)}: {net.sizes} {net.activation}/{net.output}: test accuracy {correct / total:.2%} "
           f"({correct} of {total:,} test images)", file=out)
     return 0
 
@@ -278,10 +323,13 @@ def cmd_predict(args, out=None, err=None):
         except (CLIError, ImageError) as e:
             # Each failure on its own line, naming the file; the other pictures go on.
             out.flush()
-            print(f"{PROG} predict: error: {' '.join(str(e).split())}", file=err, flush=True)
+            message = str(e)
+            if message.startswith(path):   # the name as the result lines show it
+                message = _shown(path) + message[len(path):]
+            print(f"{PROG} predict: error: {_printable(message)}", file=err, flush=True)
             failures += 1
             continue
-        print(f"{path}: {digit} ({what} {value:.2f})", file=out, flush=True)
+        print(f"{_shown(path)}: {digit} ({what} {value:.2f})", file=out, flush=True)
         if args.show:
             print(ascii_digit(steps.mnist), file=out, flush=True)
     return 1 if failures else 0
@@ -324,8 +372,46 @@ def _silence_stdout():
         pass
 
 
+def _standard_streams():
+    """Prepare standard output and error for a run as a program; False if output is closed.
+
+    A closed file descriptor 1 or 2 (``>&-``, ``2>&-``) is pointed at the null device, so that
+    no file opened later takes its number and receives what was meant for the terminal; and
+    a character the streams' encoding lacks (``LANG=C``, ``PYTHONIOENCODING=ascii``) is written
+    as an escape instead of raising.
+    """
+    open_fds = {}
+    for fd in (1, 2):
+        try:
+            os.fstat(fd)
+            open_fds[fd] = True
+        except OSError:
+            null = os.open(os.devnull, os.O_WRONLY)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+            open_fds[fd] = False
+    if not open_fds[2] or sys.stderr is None:
+        sys.stderr = open(2, "w", closefd=False)
+    if not open_fds[1] or sys.stdout is None:
+        sys.stdout = open(1, "w", closefd=False)
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+    return open_fds[1]
+
+
 def main(argv=None):
-    """Entry point of ``python -m nnlib`` (and the ``nnlib`` script); returns the exit status."""
+    """Entry point of ``python -m nnlib`` (and the ``nnlib`` script); returns the exit status.
+
+    Run as a program (``argv`` None), standard output and error are prepared first: a closed
+    standard output is refused in one line (exit status 1) before any work, a closed standard
+    error is replaced by the null device (the exit status still tells what happened).
+    """
+    if argv is None and not _standard_streams():
+        print(f"{PROG}: error: standard output is closed, so no result could be shown; "
+              f"redirect it to /dev/null to discard it", file=sys.stderr)
+        return 1
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -353,7 +439,7 @@ def main(argv=None):
         message = f"{type(e).__name__}: {e}"
     except Exception as e:   # a bug: still one line, but say what it was
         message = f"internal error ({type(e).__name__}: {e}); please report it"
-    print(f"{PROG} {args.command}: error: {' '.join(message.split())}", file=sys.stderr)
+    print(f"{PROG} {args.command}: error: {_printable(message)}", file=sys.stderr)
     return 1
 
 

@@ -11,6 +11,8 @@ Images run along the first axis, ``(n, height, width)``, as
 """
 import numpy as np
 
+from .checks import Interval
+
 _CHUNK = 512  # images per block: the coordinate arrays stay in the CPU cache
 
 
@@ -78,14 +80,20 @@ def transform(images, angles=0.0, shifts=(0, 0)):
     (positive turns the digit anticlockwise as displayed).  ``shifts``: ``(dy,
     dx)`` in pixels (down, right) for all images, or an ``(n, 2)`` array.
     A zero angle with whole-pixel shifts moves pixels exactly, with no blurring
-    (and without interpolating at all, which is much faster).
+    (and without interpolating at all, which is much faster).  NaN or infinite
+    pixels, angles or shifts are a ValueError (a NaN would spread to every
+    neighbour it is interpolated with, and a NaN position has no pixel).
     """
     images = np.asarray(images)
     if images.ndim != 3:
         raise ValueError(f"images must have shape (n, height, width), got {images.shape}")
+    if images.dtype.kind == "f" and not np.isfinite(images).all():
+        raise ValueError("images contain NaN or infinite pixels")
     n = len(images)
     theta = np.deg2rad(np.broadcast_to(np.asarray(angles, dtype=np.float64), (n,)))
     shifts = np.broadcast_to(np.asarray(shifts, dtype=np.float64), (n, 2))
+    if not (np.isfinite(theta).all() and np.isfinite(shifts).all()):
+        raise ValueError("angles and shifts must be finite numbers, got NaN or infinity")
     if not theta.any() and np.array_equal(shifts, np.round(shifts)):
         return _shift(images, shifts.astype(np.intp))
     out = _rotate_and_shift(images, theta, shifts)
@@ -102,6 +110,8 @@ def random_transform(images, rng, max_angle=10.0, max_shift=2):
     ``rng``: a ``numpy.random.Generator`` (or a seed); the same seed gives the
     same distortions.  Shape and dtype are kept (see :func:`transform`).
     """
+    Interval("max_angle", 0).check(max_angle)           # a finite number ≥ 0 (not NaN)
+    Interval("max_shift", 0, integer=True).check(max_shift)
     rng = np.random.default_rng(rng)
     n = len(images)
     angles = rng.uniform(-max_angle, max_angle, size=n)

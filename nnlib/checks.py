@@ -42,7 +42,9 @@ class Interval:
         self.integer = integer
 
     def __str__(self):
-        return (("(" if self.low_open else "[") + f"{self.low:g}, {self.high:g}"
+        def show(end):   # whole numbers exactly (2**63 - 1 is not 9.22337e+18)
+            return str(end) if self.integer and end not in (-math.inf, math.inf) else f"{end:g}"
+        return (("(" if self.low_open else "[") + f"{show(self.low)}, {show(self.high)}"
                 + (")" if self.high_open else "]"))
 
     def expected(self):
@@ -63,6 +65,40 @@ class Interval:
         return value
 
 
+#: The most weights and biases a network may have: 50 million, 200 MB in float32 and 400 MB in
+#: float64.  A network (``Network``, a parameter file, ``--hidden``) that would need more is refused
+#: before anything is allocated.
+MAX_PARAMETERS = 50_000_000
+
+#: The most layers (``len(sizes)``, the input layer included) a network may have.
+MAX_LAYERS = 1000
+
+
+def count_parameters(sizes):
+    """The number of weights and biases of a network with layer sizes ``sizes``: Σ n_l (n_{l-1} + 1).
+
+    Python integers, so no overflow, whatever the sizes.  Introduced in chapter 3.
+    """
+    return sum(n_out * (n_in + 1) for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+
+
+def check_network_size(sizes):
+    """``sizes`` if a network of those layer sizes stays within :data:`MAX_LAYERS` and
+    :data:`MAX_PARAMETERS`; otherwise a ValueError naming the limit (nothing is allocated)."""
+    if len(sizes) > MAX_LAYERS:
+        raise ValueError(f"sizes lists {len(sizes):,} layers, more than the {MAX_LAYERS:,} accepted")
+    count = count_parameters(sizes)
+    if count > MAX_PARAMETERS:
+        raise ValueError(f"a network of sizes {_short(sizes)} would have {count:,} parameters, more than "
+                         f"the {MAX_PARAMETERS:,} accepted (nnlib.checks.MAX_PARAMETERS)")
+    return sizes
+
+
+def _short(sizes):
+    """A list of sizes for a message, shortened in the middle if long."""
+    return str(list(sizes)) if len(sizes) <= 8 else f"[{sizes[0]}, {sizes[1]}, ..., {sizes[-1]}] ({len(sizes)} layers)"
+
+
 # The hyperparameters of training by SGD and the values they may take (the CLI reads them too).
 HYPERPARAMETERS = {
     "epochs": Interval("epochs", 0, integer=True),
@@ -75,3 +111,8 @@ HYPERPARAMETERS = {
     "beta2": Interval("Adam's beta2", 0, 1, high_open=True),
     "eps": Interval("Adam's eps", 0, low_open=True),
 }
+
+# The command line's other options (python -m nnlib train): argparse types are built from these.
+LAYER_SIZE = Interval("a layer size", 1, integer=True)
+SAMPLE_COUNT = Interval("a number of samples", 1, integer=True)
+SEED = Interval("the seed", 0, 2**63 - 1, integer=True)

@@ -1,7 +1,7 @@
 """Arrays for a network: images as columns, one-hot targets, mini-batches, a validation split."""
 import numpy as np
 
-from .checks import HYPERPARAMETERS, Interval
+from .checks import HYPERPARAMETERS, MAX_PARAMETERS, Interval
 
 
 def to_columns(images, dtype=np.float32):
@@ -28,6 +28,8 @@ def one_hot(labels, num_classes=10, dtype=np.float64):
 
     Introduced in chapter 2.
     """
+    # at most as many classes as a network may have outputs: never a matrix of 10**12 rows
+    Interval("num_classes", 1, MAX_PARAMETERS, integer=True).check(num_classes)
     labels = np.asarray(labels)
     if labels.ndim != 1:
         raise ValueError(f"labels must be a 1-D array, got shape {labels.shape}")

@@ -24,7 +24,7 @@ import zlib
 
 import numpy as np
 
-from .files import regular_file
+from .files import as_path, regular_file
 
 #: IDX type byte -> numpy dtype (big-endian where it matters)
 IDX_DTYPES = {0x08: np.dtype("u1"), 0x09: np.dtype("i1"), 0x0B: np.dtype(">i2"),
@@ -101,7 +101,7 @@ def read_idx_header(path):
 
     Introduced in chapter 2.
     """
-    path = os.fspath(path)
+    path = as_path(path)
     try:
         with _open(path) as f:
             return _read_header(f, path)
@@ -136,7 +136,7 @@ def read_idx(path, expected_shape=None):
 
     Introduced in chapter 2.
     """
-    path = os.fspath(path)
+    path = as_path(path)
     try:
         with _open(path) as f:
             dtype, shape = _read_header(f, path)

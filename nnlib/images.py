@@ -20,6 +20,7 @@ It returns every step (:class:`DigitSteps`), so they can be drawn.
 anything that is not a usable picture: a missing or empty file, a file that is
 not an image, an image too large to decode safely, or a blank one.
 """
+import math
 import os
 import warnings
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .columns import to_columns
-from .files import regular_file
+from .files import as_path, regular_file
 from .mnist import PIXELS, SIDE
 
 #: The pictures shipped with nnlib (made by ``scripts/make_digits.py``); the first
@@ -38,6 +39,10 @@ DIGITS_DIR = Path(__file__).parent / "data" / "digits"
 
 #: Refuse pictures with more pixels than this (checked before decoding them).
 MAX_PIXELS = 4096 * 4096
+
+#: The picture formats read (Pillow's names); anything else, EPS (which would run Ghostscript)
+#: included, is refused without being handed to its decoder.
+FORMATS = ("PNG", "JPEG", "GIF", "BMP", "TIFF", "WEBP", "PPM")
 
 #: A picture whose ink differs from its paper by fewer than this many grey levels has no ink to
 #: find (the picture is then stretched by its own range, so low-contrast pictures still work).
@@ -98,27 +103,45 @@ def label_from_name(path):
     return int(name[0])
 
 
+def _composite(rgba, background):
+    """An RGBA picture composited on a plain ``background`` grey level, as grey levels."""
+    plain = Image.new("RGBA", rgba.size, (background, background, background, 255))
+    return np.asarray(Image.alpha_composite(plain, rgba).convert("L"))
+
+
 def _to_grey(img):
-    """One channel, uint8 0–255; transparent parts become white, 16-bit levels are scaled down."""
+    """One channel, uint8 0–255.
+
+    Transparent parts become white paper, unless that leaves no ink (white ink on a transparent
+    background): then they become black.  16-bit and 32-bit levels are scaled by their real
+    depth, the fewest bits (8 at least) that hold the picture's maximum: a 16-bit PNG holding
+    12-bit data (0–4095) is scaled by 4095 and keeps its contrast.  Memory: a few bytes per
+    pixel, whatever the mode.
+    """
     mode = img.mode
     if mode == "P":
         img = img.convert("RGBA" if "transparency" in img.info else "RGB")
         mode = img.mode
     if mode in ("RGBA", "LA", "PA", "La", "RGBa") or "transparency" in img.info:
         rgba = img.convert("RGBA")
-        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        return np.asarray(Image.alpha_composite(white, rgba).convert("L"))
+        grey = _composite(rgba, 255)
+        if int(grey.max()) - int(grey.min()) < MIN_CONTRAST:
+            grey = _composite(rgba, 0)   # the ink may be the opaque part, whatever its colour
+        return grey
     if mode.startswith("I;16") or mode in ("I", "F"):
-        a = np.nan_to_num(np.asarray(img).astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0)
-        if mode.startswith("I;16"):
-            top = 65535.0
-        elif a.size and a.max() <= 1.0 and mode == "F":
+        a = np.asarray(img)
+        if a.dtype.kind == "f":
+            a = np.nan_to_num(a, nan=0.0, posinf=0.0, neginf=0.0)
+        high = float(a.max()) if a.size else 0.0
+        if mode == "F" and high <= 1.0:
             top = 1.0
-        elif a.size and a.max() <= 255:
-            top = 255.0
-        else:
-            top = 65535.0 if (a.size == 0 or a.max() <= 65535) else float(a.max())
-        return np.clip(np.round(a / top * 255), 0, 255).astype(np.uint8)
+        else:   # the fewest bits (8 at least) that hold the maximum: 12-bit data -> 4095
+            top = float(2 ** max(8, math.ceil(math.log2(high + 1))) - 1)
+        grey = a.astype(np.float32)   # in place from here: one float array
+        grey *= np.float32(255 / top)
+        np.rint(grey, out=grey)
+        np.clip(grey, 0, 255, out=grey)
+        return grey.astype(np.uint8)
     return np.asarray(img.convert("L"))
 
 
@@ -126,13 +149,15 @@ def load_grey(path, max_pixels=MAX_PIXELS):
     """Read a picture file as a 2-D uint8 array of grey levels (0 black … 255 white).
 
     Raises FileNotFoundError for a missing file and :class:`ImageError` (naming
-    the file) for an empty file, a file that is not an image Pillow can read,
+    the file) for an empty file, a file that is not an image in one of
+    :data:`FORMATS` (no other decoder is ever run: EPS would start Ghostscript),
     a corrupt or truncated image, or one with more than ``max_pixels`` pixels
-    (checked from the header, before the pixels are decoded).
+    (checked from the header, before the pixels are decoded).  Memory while
+    reading stays within a few bytes per pixel.
 
     Introduced in chapter 6.
     """
-    path = os.fspath(path)
+    path = as_path(path)
     st = regular_file(path, ImageError, "image file")
     if st.st_size == 0:
         raise ImageError(f"{path}: empty file (0 bytes), not an image")
@@ -142,11 +167,12 @@ def load_grey(path, max_pixels=MAX_PIXELS):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            img = Image.open(path)   # lazy: reads the header, not the pixels
+            img = Image.open(path, formats=FORMATS)   # lazy: reads the header, not the pixels
         except UnidentifiedImageError:
-            raise ImageError(f"{path}: not an image Pillow can read") from None
-        except Image.DecompressionBombError:
-            raise ImageError(f"{path}: too large: more than {max_pixels:,} pixels") from None
+            raise ImageError(f"{path}: not an image in a format read here "
+                             f"({', '.join(FORMATS)})") from None
+        except Image.DecompressionBombError:   # Pillow's own limit, 2 * Image.MAX_IMAGE_PIXELS
+            raise ImageError(f"{path}: too large: {_bomb_limit(max_pixels)}") from None
         except FileNotFoundError:
             raise
         except MemoryError:
@@ -173,6 +199,14 @@ def load_grey(path, max_pixels=MAX_PIXELS):
                 raise ImageError(f"{path}: corrupt or unsupported image ({_reason(e)})") from None
 
 
+def _bomb_limit(max_pixels):
+    """Which limit a picture that Pillow refused as a decompression bomb exceeds, in words."""
+    pillow = 2 * (Image.MAX_IMAGE_PIXELS or 0)
+    if not pillow or max_pixels <= pillow:
+        return f"more than the {max_pixels:,} pixels accepted"
+    return f"more than the {pillow:,} pixels Pillow decodes (2 × PIL.Image.MAX_IMAGE_PIXELS)"
+
+
 def _reason(e):
     """An exception in a few words, on one line: its message, or its type when it has none."""
     text = " ".join(str(e).split())
@@ -197,6 +231,8 @@ def to_mnist(grey, name="image"):
     grey = np.asarray(grey)
     if grey.ndim != 2 or grey.dtype != np.uint8:
         raise ValueError(f"{name}: expected a 2-D uint8 array of grey levels, got {grey.dtype} {grey.shape}")
+    if grey.size == 0:
+        raise ImageError(f"{name}: has no pixels ({grey.shape[0]}×{grey.shape[1]})")
     # 1. Which way round?  The border of the picture is background (paper); the ink is whichever
     #    extreme of the picture's own range lies farther from it.  MNIST wants the paper dark.
     #    Judging by the picture's own range (not by 127) handles dark ink on grey paper, as in
@@ -212,8 +248,13 @@ def to_mnist(grey, name="image"):
         raise ImageError(f"{name}: blank image: no ink found (every pixel is within "
                          f"{int(max(0.0, top - background))} grey levels of the background, "
                          f"{MIN_CONTRAST} needed)")
-    ink = np.clip((ink.astype(np.float64) - background) / (top - background) * 255, 0, 255)
-    ink = np.round(ink).astype(np.uint8)
+    stretched = ink.astype(np.float64)   # in place from here: one float array, 8 bytes a pixel
+    stretched -= background
+    stretched /= top - background
+    stretched *= 255
+    np.clip(stretched, 0, 255, out=stretched)
+    ink = np.round(stretched, out=stretched).astype(np.uint8)
+    del stretched
     # 3. Crop to the bounding box of the ink.
     rows = np.flatnonzero((ink > INK_THRESHOLD).any(axis=1))
     cols = np.flatnonzero((ink > INK_THRESHOLD).any(axis=0))
@@ -246,7 +287,7 @@ def load_digit(path, max_pixels=MAX_PIXELS):
 
     Introduced in chapter 6.
     """
-    return to_mnist(load_grey(path, max_pixels=max_pixels), name=os.fspath(path))
+    return to_mnist(load_grey(path, max_pixels=max_pixels), name=as_path(path))
 
 
 def load_digits(paths, dtype=np.float32):

@@ -15,7 +15,7 @@ the arithmetic is the same.)
 import numpy as np
 
 from .activations import get_activation, prime_at, softmax_backward
-from .checks import HYPERPARAMETERS, is_integer
+from .checks import HYPERPARAMETERS, LAYER_SIZE, check_network_size
 from .losses import get_cost, pairing
 
 INITS = ("normal", "scaled", "he")
@@ -52,10 +52,20 @@ def _check_sizes(sizes):
     if len(sizes) < 2:
         raise ValueError(f"sizes must list at least an input and an output layer, got {sizes!r}")
     for i, n in enumerate(sizes):
-        if not is_integer(n) or n < 1:
+        if n not in LAYER_SIZE:   # a positive integer (not a bool, not 2.0)
             raise ValueError(f"layer sizes must be positive integers, got {n!r} for layer {i} "
                              f"in sizes {sizes!r}")
-    return [int(n) for n in sizes]
+    return check_network_size([int(n) for n in sizes])   # refused before anything is allocated
+
+
+def _float_dtype(dtype):
+    """``dtype`` as a numpy dtype in the machine's byte order; a ValueError unless float32 or float64."""
+    dtype = np.dtype(dtype)
+    if dtype.kind == "f":
+        dtype = dtype.newbyteorder("=")   # a big-endian '>f4' is float32 too
+    if dtype not in (np.float32, np.float64):
+        raise ValueError(f"dtype must be float32 or float64, got {dtype}")
+    return dtype
 
 
 class Network:
@@ -87,6 +97,21 @@ class Network:
 
     def __init__(self, sizes, activation="sigmoid", output="sigmoid", cost="quadratic",
                  init="normal", rng=None, dtype=np.float64):
+        self._configure(sizes, activation, output, cost, init, dtype)
+        rng = np.random.default_rng(rng)
+        self.weights, self.biases = [], []
+        for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:]):
+            w = rng.standard_normal((n_out, n_in))
+            if init == "normal":
+                b = rng.standard_normal((n_out, 1))
+            else:
+                w *= np.sqrt((1.0 if init == "scaled" else 2.0) / n_in)
+                b = np.zeros((n_out, 1))
+            self.weights.append(w.astype(self.dtype))
+            self.biases.append(b.astype(self.dtype))
+
+    def _configure(self, sizes, activation, output, cost, init, dtype):
+        """Check and set everything but the parameters (sizes within the limits of nnlib.checks)."""
         self.sizes = _check_sizes(sizes)
         if output == "softmax" and self.sizes[-1] < 2:
             raise ValueError("a softmax output needs at least 2 output neurons")
@@ -100,20 +125,7 @@ class Network:
         if init not in INITS:
             raise ValueError(f"unknown init {init!r}; expected one of {INITS}")
         self.init = init
-        self.dtype = np.dtype(dtype)
-        if self.dtype not in (np.float32, np.float64):
-            raise ValueError(f"dtype must be float32 or float64, got {self.dtype}")
-        rng = np.random.default_rng(rng)
-        self.weights, self.biases = [], []
-        for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:]):
-            w = rng.standard_normal((n_out, n_in))
-            if init == "normal":
-                b = rng.standard_normal((n_out, 1))
-            else:
-                w *= np.sqrt((1.0 if init == "scaled" else 2.0) / n_in)
-                b = np.zeros((n_out, 1))
-            self.weights.append(w.astype(self.dtype))
-            self.biases.append(b.astype(self.dtype))
+        self.dtype = _float_dtype(dtype)
 
     @classmethod
     def from_parameters(cls, weights, biases, activation="sigmoid", output="sigmoid",
@@ -137,10 +149,10 @@ class Network:
                 raise ValueError(f"layer {l}: {w_name} has shape {w.shape} and {b_name} {b.shape}; expected "
                                  f"({sizes[l]}, {sizes[l - 1]}) and ({sizes[l]}, 1)")
         dtype = weights[0].dtype if dtype is None else dtype
-        net = cls(sizes, activation=activation, output=output, cost=cost, init="scaled", rng=0,
-                  dtype=dtype)
-        net.weights = [w.astype(net.dtype) for w in weights]
-        net.biases = [b.astype(net.dtype) for b in biases]
+        net = cls.__new__(cls)   # no random parameters drawn only to be replaced
+        net._configure(sizes, activation, output, cost, "scaled", dtype)
+        net.weights = [w.astype(net.dtype, copy=False) for w in weights]
+        net.biases = [b.astype(net.dtype, copy=False) for b in biases]
         return net
 
     def __repr__(self):

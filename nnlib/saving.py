@@ -20,7 +20,8 @@ import zlib
 import numpy as np
 from numpy.lib import format as npy_format
 
-from .files import atomic_write, regular_file
+from .checks import MAX_LAYERS, MAX_PARAMETERS, check_network_size
+from .files import as_path, atomic_write, regular_file
 from .network import Network, parameter_names
 
 
@@ -31,12 +32,8 @@ class ParameterFileError(ValueError):
     """
 
 
-#: Refuse parameter files whose layers would need more than this many bytes.
-MAX_PARAMETER_BYTES = 2**30
-
-#: The most layer sizes (``len(sizes)``) a parameter file may declare.
-MAX_LAYERS = 1000
-
+# A parameter file may declare at most nnlib.checks.MAX_LAYERS layer sizes and MAX_PARAMETERS
+# weights and biases (50 million), the limits of every Network.
 _STRINGS = ("activation", "output", "cost")
 _LAYER_MEMBER = re.compile(r"[Wb]([1-9][0-9]{0,5})\Z")
 
@@ -134,7 +131,7 @@ def _check_layer(path, key, want, sizes):
         if tuple(shape) != want:
             raise ParameterFileError(f"{path}: {key} has shape {tuple(shape)}, expected {want} "
                                      f"for sizes {sizes}")
-        if dtype not in (np.float32, np.float64):
+        if dtype.kind != "f" or dtype.itemsize not in (4, 8):   # either byte order ('>f4' too)
             raise ParameterFileError(f"{path}: {key} has dtype {dtype}, expected float32 or float64")
     return check
 
@@ -148,6 +145,10 @@ def _read_arrays(path):
         if len(sizes) < 2 or min(sizes) < 1:
             raise ParameterFileError(f"{path}: 'sizes' must hold at least two positive integers, "
                                      f"got {sizes}")
+        try:
+            check_network_size(sizes)   # before any layer is read: a few bytes may declare gigabytes
+        except ValueError as e:
+            raise ParameterFileError(f"{path}: {e}") from None
         arrays = {"sizes": sizes}
         for key in _STRINGS:
             arrays[key] = str(_read_member(zf, members, path, key, _check_string(path, key)))
@@ -162,17 +163,12 @@ def _read_arrays(path):
                 raise ParameterFileError(f"{path}: holds an array {key!r} that sizes {sizes} has no "
                                          f"layer for")
         # All headers first, so that nothing is decompressed from a file that lies anywhere.
-        nbytes = 0
         for key, want in expected.items():
             if key not in members:
                 raise ParameterFileError(f"{path}: missing the array {key!r}")
             f, shape, dtype = _header(zf, members[key], path, key)
             with f:
                 _check_layer(path, key, want, sizes)(shape, dtype)
-            nbytes += want[0] * want[1] * dtype.itemsize   # Python ints: no overflow
-        if nbytes > MAX_PARAMETER_BYTES:
-            raise ParameterFileError(f"{path}: sizes {sizes} need {nbytes:,} bytes of parameters, "
-                                     f"more than the {MAX_PARAMETER_BYTES:,} accepted")
         for key, want in expected.items():
             arrays[key] = _read_member(zf, members, path, key, _check_layer(path, key, want, sizes))
     return arrays
@@ -207,7 +203,7 @@ def load_network(path):
 
     Introduced in chapter 6.
     """
-    path = os.fspath(path)
+    path = as_path(path)
     regular_file(path, ParameterFileError, "parameter file")
     try:
         with open(path, "rb") as f:

@@ -63,6 +63,8 @@ def _training_data(net, x, y):
     if not np.isfinite(x).all():
         raise ValueError("the training inputs x contain NaN or infinite values")
     targets, labels = _targets_and_labels(net, y)
+    if not np.isfinite(targets).all():
+        raise ValueError("the training targets y contain NaN or infinite values")
     if targets.shape[1] != x.shape[1]:
         raise ValueError(f"x has {x.shape[1]} samples (columns) but y has {targets.shape[1]}")
     return x, targets, labels
@@ -77,6 +79,8 @@ def _check_validation(net, validation):
             if isinstance(validation, (tuple, list)) else repr(validation)
         raise ValueError(f"validation must be a pair (x_validation, labels_validation), got {what}")
     x_val, labels = net.as_batch(validation[0]), np.asarray(validation[1]).ravel()
+    if not np.isfinite(x_val).all():
+        raise ValueError("the validation inputs contain NaN or infinite values")
     _targets_and_labels(net, labels)  # labels that are not classes of this network: ValueError
     if labels.shape[0] != x_val.shape[1]:
         raise ValueError(f"validation has {x_val.shape[1]} samples but {labels.shape[0]} labels")
@@ -92,6 +96,15 @@ def _default_optimizer(eta, momentum, l2, optimizer):
         raise ValueError("give either an optimizer or eta/momentum/l2, not both "
                          f"(got optimizer={optimizer!r} and eta={eta!r})")
     return optimizer
+
+
+def _check_eta_fits(optimizer, dtype):
+    """Refuse a learning rate that the parameters' float type rounds to nothing (1e-320 in float32
+    is 0: training would silently change nothing)."""
+    eta, tiny = getattr(optimizer, "eta", None), np.finfo(dtype).tiny
+    if isinstance(eta, (int, float, np.floating)) and 0 < eta < tiny:
+        raise ValueError(f"the learning rate eta={eta!r} is below the smallest normal {dtype.name} "
+                         f"number ({tiny:.3g}): every step would round to nothing; use a larger eta")
 
 
 def _divergence_advice(optimizer):
@@ -291,12 +304,15 @@ def sgd(net, x, y, *, epochs, batch_size, eta=None, rng=None, momentum=0.0, l2=0
         the likely culprit (η, or an L2 λ so large that η·λ ≥ 2).
         The network keeps the parameters of the failing step.
     ValueError
-        For a bad hyperparameter, no samples, labels out of range, inputs holding
-        NaN/inf, or ``validation`` that is not a pair ``(x, labels)``.
+        For a bad hyperparameter (a learning rate too small for the parameters'
+        float type included), no samples, labels out of range, inputs, targets or
+        validation inputs holding NaN/inf, or ``validation`` that is not a pair
+        ``(x, labels)``.
     """
     HYPERPARAMETERS["epochs"].check(epochs)
     HYPERPARAMETERS["batch_size"].check(batch_size)
     optimizer = _default_optimizer(eta, momentum, l2, optimizer)
+    _check_eta_fits(optimizer, net.dtype)
     HYPERPARAMETERS["dropout"].check(dropout)
     if isinstance(monitor_train, str) and monitor_train != "end":
         raise ValueError(f"monitor_train must be True, False or 'end', got {monitor_train!r}")

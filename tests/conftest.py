@@ -203,3 +203,15 @@ def networks_and_batches(draw):
     if cost == "binary_cross_entropy":
         y = 0.1 + 0.8 * y
     return net, x, y
+# ----------------------------------------------------------------------------- issue 23: memory
+def run_python(code, timeout=60, env=None):
+    """Run ``code`` in a fresh interpreter (so that its peak memory is its own) and return the
+    JSON object its last line of standard output prints.  Tests measure peak memory this way,
+    with ``tracemalloc`` (numpy reports its arrays to it) or ``resource.getrusage``."""
+    import json
+    import subprocess
+    import sys
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=timeout, env=env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])

@@ -81,3 +81,21 @@ def test_the_exact_shift_equals_interpolation_at_whole_pixels(digits, dtype):
 def test_shifts_beyond_the_image_leave_it_blank(digits):
     np.testing.assert_array_equal(augment.transform(digits, 0.0, (28, 0)), 0)
     np.testing.assert_array_equal(augment.transform(digits, 0.0, (0, -40)), 0)
+
+
+# ----------------------------------------------------------------------------- issue 23 (hostile input, round 3)
+def test_nan_and_infinity_are_refused_clearly(digits):
+    """Item 18: a NaN angle made garbage indices (an IndexError from deep inside), and NaN pixels
+    spread silently to their neighbours.  Each is now a ValueError saying what is wrong."""
+    floats = digits[:3].astype(np.float32)
+    for kwargs in ({"angles": np.nan}, {"angles": [0, np.inf, 1]}, {"shifts": (np.nan, 0)},
+                   {"shifts": (0, -np.inf)}):
+        with pytest.raises(ValueError, match="angles and shifts must be finite"):
+            augment.transform(digits[:3], **kwargs)
+    floats[1, 5, 5] = np.nan
+    with pytest.raises(ValueError, match="images contain NaN or infinite pixels"):
+        augment.transform(floats, angles=5.0)
+    with pytest.raises(ValueError, match=r"max_angle must be a number in \[0, inf\), got nan"):
+        augment.random_transform(digits[:3], 0, max_angle=np.nan)
+    with pytest.raises(ValueError, match=r"max_shift must be an integer in \[0, inf\), got 1.5"):
+        augment.random_transform(digits[:3], 0, max_shift=1.5)

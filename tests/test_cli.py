@@ -120,7 +120,7 @@ def test_no_command_prints_usage():
 
 
 def test_bad_option_values():
-    for args in (["--epochs", "0"], ["--eta", "-1"], ["--momentum", "1"], ["--hidden", "10,x"],
+    for args in (["--epochs", "-1"], ["--eta", "-1"], ["--momentum", "1"], ["--hidden", "10,x"],
                  ["--eta", "nan"], ["--activation", "softmax"]):
         result = nnlib_cli("train", *args)
         assert result.returncode == 2 and "Traceback" not in result.stderr, args
@@ -240,7 +240,7 @@ def test_negative_seed_names_the_option():
     """Issue 11, defect 9: ``--seed -1`` failed with numpy's message, naming no option."""
     result = nnlib_cli("train", "--seed", "-1", "-o", "x.npz")
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert "argument --seed: expected an integer from 0" in result.stderr
+    assert "argument --seed: expected an integer in [0, 9223372036854775807]" in result.stderr
 
 
 def test_a_symlink_loop_is_not_no_such_file(tmp_path, net_file):
@@ -286,5 +286,196 @@ def test_readme_exit_statuses_match_the_cli():
     """Issue 11, defect 9: the README promised exit status 1 for every error; argparse's usage errors are 2."""
     readme = (ROOT / "README.md").read_text()
     assert "2 a usage error" in readme and "141" in readme
-    result = nnlib_cli("train", "--epochs", "0")
+    result = nnlib_cli("train", "--epochs", "-1")
     assert result.returncode == 2 and "usage:" in result.stderr
+
+# ----------------------------------------------------------------------------- issue 23 (hostile input, round 3)
+def test_hidden_sizes_over_the_parameter_limit_are_a_usage_error():
+    """Item 6: --hidden 1000000000 ended in 'internal error (MemoryError: Unable to allocate
+    5.70 TiB ...)'; now a usage error naming the limit, before anything is loaded or allocated."""
+    for hidden in ("1000000000", "60000,1000", "99999999999999999999999"):
+        result = nnlib_cli("train", "--hidden", hidden)
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+        assert "more than the 50,000,000 accepted" in result.stderr.splitlines()[-1]
+    help_text = nnlib_cli("train", "--help").stdout
+    assert "at most 50,000,000 parameters" in " ".join(help_text.split())
+
+
+def test_evaluate_keeps_memory_within_a_small_multiple_of_the_parameters(tmp_path):
+    """Item 2: 'evaluate' ran the 10,000 test images as one batch: a 784-30000-10 file of zeros
+    (92 KB) cost 2.6 GB.  Measured with tracemalloc in a fresh interpreter: beyond what MNIST
+    itself takes, evaluating costs at most a few times the parameters (plus 4 MiB per batch)."""
+    from conftest import run_python
+    from test_saving import _zero_parameter_file
+    path = tmp_path / "zeros.npz"
+    _zero_parameter_file(path, [784, 1000, 10])
+    nbytes = (784 * 1000 + 1000 + 1000 * 10 + 10) * 4
+    code = f"""
+import contextlib, io, json, tracemalloc
+from nnlib import load_mnist, to_columns
+from nnlib.__main__ import main
+tracemalloc.start()
+mnist = load_mnist(); x = to_columns(mnist.test_images); del mnist, x
+base = tracemalloc.get_traced_memory()[1]
+tracemalloc.reset_peak()
+with contextlib.redirect_stdout(io.StringIO()) as out:
+    status = main(["evaluate", {str(path)!r}])
+print(json.dumps({{"base": base, "peak": tracemalloc.get_traced_memory()[1], "status": status,
+                  "out": out.getvalue()}}))
+"""
+    measured = run_python(code, timeout=120)
+    assert measured["status"] == 0 and "test accuracy 9.80% (980 of 10,000" in measured["out"], measured
+    extra = measured["peak"] - measured["base"]
+    assert extra < 4 * nbytes + 3 * 2**22, (extra, nbytes)
+
+
+def test_output_paths_the_save_would_fail_on_are_refused_before_training(tmp_path):
+    """Items 3 and 10: a read-only file, a name too long for the temporary file beside it,
+    and ``link/..`` through a symbolic link were found out only after training."""
+    read_only = tmp_path / "ro.npz"
+    read_only.write_bytes(b"keep me")
+    read_only.chmod(0o444)
+    (tmp_path / "link").symlink_to(tmp_path / "nowhere" / "deeper")
+    for out, fragment in ((read_only, "is read-only (mode 0444)"),
+                          (tmp_path / ("n" * 300 + ".npz"), "bytes long, more than the 255"),
+                          (tmp_path / "link" / ".." / "x.npz", "does not exist")):
+        result = nnlib_cli("train", *TINY, "-o", out)
+        assert_one_line_error(result, fragment)
+        assert result.stdout == ""   # refused before training started
+    assert read_only.read_bytes() == b"keep me"
+
+
+def _run(args, env=None, shell_redirect=""):
+    """``python -m nnlib ARGS`` through bash, so that a redirection such as ``>&-`` can close a
+    standard stream.  The arguments travel as environment variables, so that bytes (file names
+    that are not valid text) arrive unchanged."""
+    import os
+    import shlex
+    env = dict(os.environ if env is None else env)
+    for i, arg in enumerate(args):
+        env[f"NNLIB_ARG{i}"] = os.fsdecode(arg if isinstance(arg, bytes) else str(arg))
+    quoted = " ".join(f'"$NNLIB_ARG{i}"' for i in range(len(args)))
+    command = f"{shlex.quote(sys.executable)} -m nnlib {quoted} {shell_redirect}"
+    return subprocess.run(["bash", "-c", command], capture_output=True, timeout=120, env=env)
+
+
+def test_names_are_shown_so_that_they_cannot_forge_lines_or_stop_predict(trained, tmp_path):
+    """Items 4 and 12: a newline in a picture's name forged an extra line of predict's output,
+    and a name that standard output cannot encode (undecodable bytes, or 'é' on an ASCII
+    terminal) aborted predict for every picture.  Such names are now quoted with escapes."""
+    import os
+    import shutil
+    net, _ = trained
+    seven = shipped_digits()[7]
+    forged = tmp_path / "x.png: 9 (probability 1.00)\nseven.png"
+    accented = tmp_path / "é7.png"
+    undecodable = os.fsencode(tmp_path) + b"/\xff7.png"
+    for name in (forged, accented, os.fsdecode(undecodable)):
+        shutil.copy(seven, name)
+    result = _run(["predict", net, forged, undecodable, seven])
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.decode().splitlines()
+    assert len(lines) == 3, lines
+    assert lines[0].startswith(ascii(str(forged)) + ": ")
+    assert lines[1].startswith(ascii(os.fsdecode(undecodable)) + ": ")
+    assert lines[2].startswith(f"{seven}: ")
+    env = dict(os.environ, PYTHONIOENCODING="ascii")
+    result = _run(["predict", net, accented, seven], env=env)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.decode().splitlines()
+    assert len(lines) == 2 and lines[0].startswith(ascii(str(accented)) + ": ")
+    missing = _run(["predict", net, tmp_path / "gone\n7.png"]).stderr.decode()
+    assert missing.count("\n") == 1 and "gone\\n7.png': no such file" in missing
+
+
+def test_help_and_errors_on_an_ascii_or_c_locale_terminal():
+    """Item 4: 'train --help' with ASCII output raised UnicodeEncodeError (η, μ, λ in the help)."""
+    import os
+    for env in (dict(os.environ, PYTHONIOENCODING="ascii"), dict(os.environ, LANG="C", LC_ALL="C")):
+        result = _run(["train", "--help"], env=env)
+        assert result.returncode == 0 and b"Traceback" not in result.stderr, result.stderr
+        assert b"--learning-rate" in result.stdout
+
+
+def test_closed_standard_output_or_error(trained, tmp_path):
+    """Item 9: with standard output or error closed (>&-, 2>&-) nnlib crashed with a traceback,
+    or wrote its error to whatever file took the closed descriptor's number.  A closed output
+    is refused in one line before any work; with error closed, the exit status still tells."""
+    net, _ = trained
+    for args in (["train", "--help"], ["evaluate", net], ["predict", net, shipped_digits()[0]]):
+        result = _run(args, shell_redirect=">&-")
+        assert result.returncode == 1, (args, result.stderr)
+        assert result.stderr.decode().splitlines() == [
+            "python -m nnlib: error: standard output is closed, so no result could be shown; "
+            "redirect it to /dev/null to discard it"]
+    result = _run(["evaluate", tmp_path / "missing.npz"], shell_redirect="2>&-")
+    assert result.returncode == 1 and result.stdout == b""
+    result = _run(["predict", net, shipped_digits()[3], tmp_path / "missing.png"], shell_redirect="2>&-")
+    assert result.returncode == 1 and result.stdout.decode().startswith(f"{shipped_digits()[3]}: ")
+    assert len(result.stdout.decode().splitlines()) == 1
+
+
+# ----------------------------------------------------------------------------- issue 24: one set of constraints
+OPTION_RANGES = {"--epochs": "epochs", "--batch-size": "batch_size", "--eta": "eta",
+                 "--momentum": "momentum", "--l2": "l2"}
+
+
+@pytest.mark.parametrize("option,key", sorted(OPTION_RANGES.items()))
+def test_option_ranges_are_the_library_ranges(option, key, capsys):
+    """Issue 24: the CLI checked its ranges by hand and disagreed with the library (--epochs 0
+    refused, sgd(epochs=0) allowed).  Every range now comes from nnlib.checks: each boundary
+    value is accepted by the command line exactly when the library accepts it."""
+    from nnlib.__main__ import build_parser
+    from nnlib.checks import HYPERPARAMETERS
+    interval = HYPERPARAMETERS[key]
+    parser = build_parser()
+    for text in ("-1", "0", "0.5", "1", "1e-300", "128", "inf", "nan", "2.0"):
+        try:
+            value = int(text) if interval.integer else float(text)
+        except ValueError:
+            value = None
+        try:
+            parsed = getattr(parser.parse_args(["train", option, text]), key)
+            accepted = True
+        except SystemExit:
+            accepted = False
+        assert accepted == (value is not None and value in interval), (option, text)
+        if accepted:
+            assert parsed == value
+    assert interval.expected() in capsys.readouterr().err
+
+
+def test_the_other_options_use_nnlib_checks_too(capsys):
+    from nnlib.__main__ import build_parser
+    from nnlib.checks import SAMPLE_COUNT, SEED
+    parser = build_parser()
+    for option, interval, good, bad in (("--seed", SEED, ["0", str(2**63 - 1)], ["-1", str(2**63)]),
+                                        ("--train-size", SAMPLE_COUNT, ["1"], ["0", "1.5"])):
+        for text in good:
+            parser.parse_args(["train", option, text])
+        for text in bad:
+            with pytest.raises(SystemExit):
+                parser.parse_args(["train", option, text])
+            assert f"expected {interval.expected()}, got {text!r}" in capsys.readouterr().err
+
+
+def test_zero_epochs_saves_the_untrained_network(tmp_path):
+    """Issue 24: --epochs 0, like sgd(epochs=0), trains nothing; the network is still saved and
+    evaluated (the initial one)."""
+    out = tmp_path / "untrained.npz"
+    result = nnlib_cli("train", "--epochs", "0", "--train-size", "100", "--hidden", "8", "-q", "-o", out)
+    assert result.returncode == 0, result.stderr
+    assert "after 0 epochs" in result.stdout and load_network_sizes(out) == [784, 8, 10]
+
+
+def load_network_sizes(path):
+    from nnlib import load_network
+    return load_network(path).sizes
+
+
+def test_messages_name_the_right_thing(tmp_path):
+    """Item 11: --eta 1e-320 was accepted, trained nothing in float32 and said nothing; now one
+    line naming --eta, before MNIST is even loaded."""
+    result = nnlib_cli("train", "--eta", "1e-320", "-o", tmp_path / "n.npz")
+    assert_one_line_error(result, "--eta 1e-320 is below the smallest normal float32 number")
+    assert not (tmp_path / "n.npz").exists()

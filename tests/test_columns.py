@@ -40,3 +40,12 @@ def test_minibatches_refuses_a_batch_size_that_is_not_a_positive_integer(batch_s
     x, y = np.zeros((2, 4)), np.zeros(4, dtype=int)
     with pytest.raises(ValueError, match=r"batch_size must be an integer in \[1, inf\)"):
         list(minibatches(x, y, batch_size))
+
+
+# ----------------------------------------------------------------------------- issue 23 (hostile input, round 3)
+def test_one_hot_refuses_an_absurd_number_of_classes():
+    """Item 6, the same kind of input elsewhere: one_hot([3], 10**12) tried to allocate 8 TB."""
+    for num_classes in (10**12, 0, 2.0, True):
+        with pytest.raises(ValueError, match=r"num_classes must be an integer in \[1, 50000000\]"):
+            one_hot(np.array([0]), num_classes)
+    assert one_hot(np.array([1]), np.int64(3)).shape == (3, 1)

@@ -204,3 +204,98 @@ def test_an_overwritten_file_keeps_its_mode(tmp_path, mode):
         os.umask(old)
     assert stat.S_IMODE(os.stat(path).st_mode) == mode
     assert load_network(path).sizes == [2, 2]
+
+
+# ----------------------------------------------------------------------------- issue 23 (hostile input, round 3)
+def test_the_output_check_resolves_paths_as_the_save_does(tmp_path):
+    """Item 3: check_output_path used abspath, but the save goes through the real path:
+    ``link/../x`` (link a symbolic link to a folder elsewhere) and a 250-character name (the
+    temporary file added 13 characters, past the 255-byte limit) passed the check and failed
+    after training.  Now what the check accepts, the save writes, and what it refuses is
+    refused before any work."""
+    from nnlib.files import OutputPathError, atomic_write, check_output_path
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "here").mkdir()
+    (tmp_path / "here" / "link").symlink_to(tmp_path / "a" / "b")
+    through = tmp_path / "here" / "link" / ".." / "x.npz"   # the system resolves it to a/x.npz
+    check_output_path(through)
+    save_network(Network([2, 2], rng=0), through)
+    assert (tmp_path / "a" / "x.npz").is_file() and not (tmp_path / "here" / "x.npz").exists()
+    (tmp_path / "here" / "gone").symlink_to(tmp_path / "nowhere" / "deeper")
+    with pytest.raises(OutputPathError, match="does not exist"):
+        check_output_path(tmp_path / "here" / "gone" / ".." / "x.npz")
+    long_name = tmp_path / ("n" * 246 + ".npz")   # 250 bytes: a valid name
+    check_output_path(long_name)
+    save_network(Network([2, 2], rng=0), long_name)
+    assert load_network(long_name).sizes == [2, 2]
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+    with pytest.raises(OutputPathError, match="256 bytes long, more than the 255"):
+        check_output_path(tmp_path / ("n" * 252 + ".npz"))
+    with pytest.raises(OutputPathError, match="names a folder"):
+        check_output_path(str(tmp_path / "net.npz") + "/")
+    with pytest.raises(OutputPathError):
+        atomic_write(tmp_path / "a", lambda f: None)   # a folder: refused, as before
+
+
+def test_a_symlink_is_written_through_and_a_read_only_file_is_kept(tmp_path):
+    """Item 10: saving to a symbolic link replaced the link by a file, and a read-only (0444)
+    file was overwritten.  The link now stays and its target gets the parameters; a read-only
+    file is refused, in the check before training and in the save itself."""
+    import os
+    from nnlib.files import OutputPathError, check_output_path
+    target = tmp_path / "real.npz"
+    target.write_bytes(b"old")
+    link = tmp_path / "link.npz"
+    link.symlink_to(target)
+    save_network(Network([2, 2], rng=0), link)
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert load_network(target).sizes == [2, 2]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.npz", "real.npz"]
+    read_only = tmp_path / "ro.npz"
+    read_only.write_bytes(b"keep me")
+    read_only.chmod(0o444)
+    for attempt in (check_output_path, lambda p: save_network(Network([2, 2], rng=0), p)):
+        with pytest.raises(OutputPathError, match=r"ro.npz: is read-only \(mode 0444\)"):
+            attempt(read_only)
+        assert read_only.read_bytes() == b"keep me"
+    ro_link = tmp_path / "ro-link.npz"
+    ro_link.symlink_to(read_only)
+    with pytest.raises(OutputPathError, match="read-only"):
+        check_output_path(ro_link)
+
+
+def test_sigterm_during_a_save_leaves_no_temporary_file(tmp_path):
+    """Item 13: SIGTERM during a save left the .tmp file behind (SIGINT did not).  The process
+    still ends with the status SIGTERM gives (143), and the previous file is intact."""
+    import subprocess
+    import sys
+    path = tmp_path / "data.bin"
+    path.write_bytes(b"previous")
+    code = f"""
+import os, signal, time
+from nnlib.files import atomic_write
+def write(f):
+    f.write(b"half")
+    os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(5)
+atomic_write({str(path)!r}, write)
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 143 and "Traceback" not in result.stderr, result
+    assert path.read_bytes() == b"previous"
+    _only(path)
+
+
+def test_a_folder_that_is_full_is_not_called_read_only(tmp_path, monkeypatch):
+    """Item 11: any failure to create the probe file was reported as 'the folder is not
+    writable', a full disk or a quota too."""
+    import errno
+    import os
+    from nnlib import files
+    from nnlib.files import OutputPathError, check_output_path
+
+    def full(folder, name):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    monkeypatch.setattr(files, "_temporary", full)
+    with pytest.raises(OutputPathError, match=r"no file can be created in the folder .* \(No space left"):
+        check_output_path(tmp_path / "n.npz")

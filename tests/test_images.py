@@ -289,3 +289,124 @@ def test_shipped_digits_on_grey_paper_look_the_same(tmp_path):
         steps = to_mnist(dark, name=path.name)
         diff = np.abs(steps.mnist.astype(int) - load_digit(path).mnist.astype(int))
         assert diff.mean() < 4, (path.name, diff.mean())
+# ----------------------------------------------------------------------------- issue 23 (hostile input, round 3)
+def _seven(size=60):
+    """A dark '7' on white paper, mode L."""
+    from PIL import ImageDraw
+    img = Image.new("L", (size, size), 255)
+    ImageDraw.Draw(img).line([(12, 10), (48, 10), (24, 52)], fill=0, width=5)
+    return img
+
+
+def test_only_the_documented_formats_are_opened(tmp_path, monkeypatch):
+    """Item 5: pictures were opened with every format Pillow knows: an EPS file ran Ghostscript.
+    Now only images.FORMATS are opened; each of them reads the same digit."""
+    from PIL import EpsImagePlugin
+    calls = []
+    monkeypatch.setattr(EpsImagePlugin, "Ghostscript", lambda *a, **k: calls.append(a) or 1 / 0)
+    eps = tmp_path / "digit.eps"
+    eps.write_text("%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 28 28\nshowpage\n%%EOF\n")
+    with pytest.raises(ImageError, match=r"digit.eps: not an image in a format read here \(PNG, JPEG"):
+        load_digit(eps)
+    assert calls == []   # Ghostscript was never called
+    assert images.FORMATS == ("PNG", "JPEG", "GIF", "BMP", "TIFF", "WEBP", "PPM")
+    reference = load_digit(_save(tmp_path, _seven(), "seven.png")).mnist
+    for suffix in ("jpg", "gif", "bmp", "tif", "webp", "ppm"):
+        got = load_digit(_save(tmp_path, _seven(), f"seven.{suffix}")).mnist
+        assert np.abs(got.astype(int) - reference).mean() < 8, suffix   # JPEG/WEBP are lossy
+
+
+def _save(folder, img, name):
+    path = folder / name
+    img.save(path)
+    return path
+
+
+def test_memory_while_reading_a_picture_is_bounded_by_its_pixels(tmp_path):
+    """Item 8: a PNG was reported to reach 4.2 GB while being read.  Not reproduced: twelve
+    chunk types (iCCP, zTXt, iTXt, eXIf, tEXt, pHYs, IDAT, fdAT, IEND, acTL, IHDR, unknown)
+    declaring ~2 GB are refused as truncated within 40 MB; but a picture of the largest size
+    accepted cost up to 28 bytes a pixel (a 16-bit PNG: 470 MB at 4096×4096), through copies
+    in floating point.  Now, measured in a fresh interpreter, at most 12 bytes a pixel of
+    numpy memory (tracemalloc) and 24 of resident memory, whatever the mode."""
+    from conftest import run_python
+    n = 1536
+    code = f"""
+import json, resource, tracemalloc
+import numpy as np
+from PIL import Image
+from nnlib.images import load_digit
+n = {n}
+pictures = {{"RGBA": Image.new("RGBA", (n, n), (0, 0, 0, 0)), "I;16": Image.fromarray(np.full((n, n), 4095, np.uint16)),
+            "LA": Image.new("LA", (n, n), (255, 255)), "L": Image.new("L", (n, n), 255)}}
+ink = {{"RGBA": (255, 255, 255, 255), "I;16": 0, "LA": (0, 255), "L": 0}}
+paths = {{}}
+for mode, img in pictures.items():
+    img.paste(ink[mode], (n // 4, n // 8, n // 2, 7 * n // 8))
+    paths[mode] = {str(tmp_path)!r} + "/" + mode.replace(";", "") + ".png"
+    img.save(paths[mode])
+del pictures, img
+small = Image.new("L", (28, 28), 255); small.paste(0, (5, 5, 20, 20)); small.save(paths["L"] + ".small.png")
+load_digit(paths["L"] + ".small.png")   # everything imported and warmed up
+result = {{}}
+tracemalloc.start()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+for mode, path in paths.items():
+    tracemalloc.reset_peak()
+    steps = load_digit(path)
+    assert steps.mnist.max() == 255
+    result[mode] = tracemalloc.get_traced_memory()[1] / n**2
+    del steps
+result["rss"] = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) * 1024 / n**2
+print(json.dumps(result))
+"""
+    per_pixel = run_python(code, timeout=120)
+    for mode in ("RGBA", "I;16", "LA", "L"):
+        assert per_pixel[mode] <= 12, per_pixel
+    assert per_pixel["rss"] <= 24, per_pixel
+
+
+def test_twelve_bit_data_and_white_ink_on_transparency_are_digits(tmp_path):
+    """Item 16: a 16-bit PNG holding 12-bit data (0-4095), and white ink on a transparent
+    background, were both reported 'blank'.  Both now read as the same digit as dark ink on
+    white paper."""
+    reference = load_digit(_save(tmp_path, _seven(), "seven.png")).mnist
+    twelve_bit = (np.asarray(_seven()).astype(np.uint16) * 4095 // 255).astype(np.uint16)
+    got = load_digit(_save(tmp_path, Image.fromarray(twelve_bit), "seven16.png")).mnist
+    assert np.abs(got.astype(int) - reference).max() <= 2
+    alpha = 255 - np.asarray(_seven())   # opaque where the ink is
+    white_ink = np.dstack([np.full_like(alpha, 255)] * 3 + [alpha])
+    got = load_digit(_save(tmp_path, Image.fromarray(white_ink, "RGBA"), "white.png")).mnist
+    np.testing.assert_array_equal(got, reference)
+    black_ink = np.dstack([np.zeros_like(alpha)] * 3 + [alpha])   # the usual case still works
+    got = load_digit(_save(tmp_path, Image.fromarray(black_ink, "RGBA"), "black.png")).mnist
+    np.testing.assert_array_equal(got, reference)
+    clear = np.zeros((40, 40, 4), np.uint8)   # nothing opaque at all: still blank
+    with pytest.raises(ImageError, match="blank image"):
+        load_digit(_save(tmp_path, Image.fromarray(clear, "RGBA"), "clear.png"))
+
+
+def test_an_empty_array_is_refused_clearly():
+    """Item 18: to_mnist of a 0×N array raised numpy's 'zero-size array to reduction
+    operation minimum which has no identity'."""
+    for shape in ((0, 5), (5, 0), (0, 0)):
+        with pytest.raises(ImageError, match=rf"^grid: has no pixels \({shape[0]}×{shape[1]}\)$"):
+            to_mnist(np.zeros(shape, np.uint8), name="grid")
+
+
+def test_a_picture_over_pillows_own_limit_names_that_limit(tmp_path):
+    """Item 11: a picture over Pillow's decompression-bomb limit was reported as 'more than
+    max_pixels', false when max_pixels is larger than Pillow's limit."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    header = struct.pack(">IIBBBBB", 20_000, 10_000, 8, 0, 0, 0, 0)   # 200 million pixels
+    path = tmp_path / "huge.png"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IEND", b""))
+    limit = 2 * Image.MAX_IMAGE_PIXELS
+    with pytest.raises(ImageError, match=f"more than the {limit:,} pixels Pillow decodes"):
+        load_grey(path, max_pixels=10**9)
+    with pytest.raises(ImageError, match=f"more than the {images.MAX_PIXELS:,} pixels accepted"):
+        load_grey(path)

@@ -439,6 +439,47 @@ def test_backprop_matches_numerical_gradients(case):
     results = check_gradients(net, x, y, h=1e-5)
     worst = max(results.values(), key=lambda r: r.error)
     assert worst.error < 1e-5, (net, worst)
+# ----------------------------------------------------------------------------- issue 23 (hostile input, round 3)
+def test_a_network_over_the_parameter_limit_is_refused_before_allocating():
+    """Item 6: Network([10**9, 10]) ended in a MemoryError after trying to allocate 74 GB."""
+    from nnlib.checks import MAX_LAYERS, MAX_PARAMETERS
+    for sizes in ([10**9, 10], [784, 10**9, 10], [2**40, 2**40], [784, 63_000, 10]):
+        with pytest.raises(ValueError, match=f"more than the {MAX_PARAMETERS:,} accepted"):
+            Network(sizes)
+    with pytest.raises(ValueError, match=f"more than the {MAX_LAYERS:,} accepted"):
+        Network([1] * (MAX_LAYERS + 1))
+    assert MAX_PARAMETERS == 50_000_000
+    from nnlib.checks import check_network_size
+    assert check_network_size([784, 60_000, 10]) == [784, 60_000, 10]   # 47.7 million: accepted
+
+
+def test_from_parameters_draws_no_random_network():
+    """Item 2: from_parameters drew a random full network (float64) before replacing it."""
+    from conftest import run_python
+    code = """
+import json, tracemalloc, numpy as np
+from nnlib import Network
+w = [np.zeros((2000, 784), np.float32), np.zeros((10, 2000), np.float32)]
+b = [np.zeros((2000, 1), np.float32), np.zeros((10, 1), np.float32)]
+tracemalloc.start()
+net = Network.from_parameters(w, b)
+print(json.dumps({"peak": tracemalloc.get_traced_memory()[1], "nbytes": sum(a.nbytes for a in w + b)}))
+"""
+    measured = run_python(code)
+    # one copy of the given arrays (they are copied), no float64 draw of the same size (3x more)
+    assert measured["peak"] < 1.3 * measured["nbytes"], measured
+
+
+def test_big_endian_parameters_are_converted():
+    """Item 15: dtype '>f4' was refused ('dtype must be float32 or float64, got >f4')."""
+    big = Network([3, 2], rng=0, dtype=">f4")
+    assert big.dtype == np.float32 and big.weights[0].dtype.isnative
+    w = [np.arange(6, dtype=">f8").reshape(2, 3)]
+    net = Network.from_parameters(w, [np.zeros((2, 1), ">f8")])
+    assert net.dtype == np.float64 and net.weights[0].dtype.isnative
+    np.testing.assert_array_equal(net.weights[0], np.arange(6).reshape(2, 3))
+    with pytest.raises(ValueError, match="float32 or float64, got >i4"):
+        Network([3, 2], dtype=">i4")
 
 
 # ------------------------------------------ issue 24: σ' from the forward pass, also under dropout

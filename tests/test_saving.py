@@ -143,7 +143,7 @@ def test_enormous_sizes_are_refused_before_allocating(tmp_path):
     np.savez(path, **_arrays(sizes=np.array([10**6, 10**6, 2])))
     tracemalloc.start()
     try:
-        with pytest.raises(ParameterFileError, match=r"big\.npz: W1 has shape \(3, 4\), expected \(1000000, 1000000\)"):
+        with pytest.raises(ParameterFileError, match=r"big\.npz: a network of sizes \[1000000, 1000000, 2\] would have 1,000,003,000,002 parameters"):
             load_network(path)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
@@ -365,3 +365,73 @@ def test_save_load_round_trips_any_network(case, dtype, init):
         assert a.dtype == b.dtype
         np.testing.assert_array_equal(a, b)
     np.testing.assert_array_equal(net.feedforward(x), back.feedforward(x))
+
+# ----------------------------------------------------------------------------- issue 23 (hostile input, round 3)
+def _zero_parameter_file(path, sizes, dtype=np.float32):
+    """An .npz of zeros for ``sizes``, compressed: a few kilobytes however large the network."""
+    arrays = {"sizes": np.array(sizes), "activation": np.array("relu"), "output": np.array("softmax"),
+              "cost": np.array("cross_entropy")}
+    for l in range(1, len(sizes)):
+        arrays[f"W{l}"] = np.zeros((sizes[l], sizes[l - 1]), dtype)
+        arrays[f"b{l}"] = np.zeros((sizes[l], 1), dtype)
+    np.savez_compressed(path, **arrays)
+
+
+def test_loading_costs_a_small_multiple_of_the_parameters(tmp_path):
+    """Item 2: a 92 KB file of zeros (784-30000-10) cost gigabytes: loading drew a random float64
+    network of the same size first.  Peak measured with tracemalloc in a fresh interpreter."""
+    from conftest import run_python
+    path = tmp_path / "zeros.npz"
+    _zero_parameter_file(path, [784, 4000, 10])
+    nbytes = (784 * 4000 + 4000 + 4000 * 10 + 10) * 4
+    code = f"""
+import json, tracemalloc
+from nnlib import load_network
+tracemalloc.start()
+net = load_network({str(path)!r})
+print(json.dumps({{"peak": tracemalloc.get_traced_memory()[1]}}))
+"""
+    peak = run_python(code)["peak"]
+    assert peak < 2.5 * nbytes, (peak, nbytes)   # read, copied once, finiteness checked
+
+
+def test_a_file_declaring_too_many_parameters_is_refused_before_reading(tmp_path):
+    """Items 2 and 6: the limit is a number of parameters (nnlib.checks.MAX_PARAMETERS), the same
+    for a parameter file as for Network; sizes alone are enough to refuse."""
+    from nnlib.checks import MAX_PARAMETERS
+    path = tmp_path / "huge.npz"
+    np.savez(path, sizes=np.array([784, 70_000, 10]), activation=np.array("relu"),
+             output=np.array("softmax"), cost=np.array("cross_entropy"))
+    with pytest.raises(ParameterFileError, match=f"55,650,010 parameters, more than the "
+                                                 f"{MAX_PARAMETERS:,} accepted") as e:
+        load_network(path)
+    assert str(e.value).startswith(str(path))
+
+
+def test_big_endian_parameter_files_are_read(tmp_path):
+    """Item 15: an .npz whose arrays are big-endian ('>f4', written on another machine or by
+    hand) was refused ('has dtype >f4, expected float32 or float64'): they are converted."""
+    net = Network([3, 4, 2], rng=0, dtype=np.float32)
+    path = tmp_path / "big.npz"
+    arrays = {"sizes": np.array([3, 4, 2], ">i8"), "activation": np.array("sigmoid"),
+              "output": np.array("sigmoid"), "cost": np.array("quadratic")}
+    arrays.update({name: p.astype(">f4") for name, p in net.parameters()})
+    np.savez(path, **arrays)
+    back = load_network(path)
+    assert back.dtype == np.float32
+    for (_, a), (_, b) in zip(net.parameters(), back.parameters()):
+        assert b.dtype.isnative
+        np.testing.assert_array_equal(a, b)
+    bad = dict(arrays, W1=net.weights[0].astype(">i4"))
+    np.savez(path, **bad)
+    with pytest.raises(ParameterFileError, match="W1 has dtype >i4, expected float32 or float64"):
+        load_network(path)
+
+
+def test_paths_may_be_bytes(tmp_path):
+    """Item 18: a bytes path works like the same path as str, and messages show it as text."""
+    path = bytes(tmp_path / "n.npz")
+    save_network(Network([2, 2], rng=0), path)
+    assert load_network(path).sizes == [2, 2]
+    with pytest.raises(FileNotFoundError, match=f"^{tmp_path / 'missing.npz'}: no such file$"):
+        load_network(bytes(tmp_path / "missing.npz"))

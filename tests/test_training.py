@@ -740,6 +740,35 @@ def test_sgd_with_dropout_is_seeded_and_evaluation_uses_no_mask():
                     init="he", rng=0)
     sgd(plain, x, labels, epochs=10, batch_size=20, eta=0.1, rng=1, momentum=0.9)
     assert not np.array_equal(plain.weights[0], nets[0].weights[0])
+# ----------------------------------------------------------------------------- issue 23 (hostile input, round 3)
+def test_nan_targets_and_validation_inputs_are_refused(toy):
+    """Item 14: NaN in the targets, or in the validation inputs, was not checked (the training
+    inputs were): training went on, and the cost or the accuracy came out as nonsense."""
+    from nnlib import one_hot
+    x, labels = toy(m=20)
+    targets = one_hot(labels, 2)
+    targets[0, 3] = np.nan
+    with pytest.raises(ValueError, match="training targets y contain NaN or infinite"):
+        sgd(Network([2, 2], rng=0), x, targets, epochs=1, batch_size=5, eta=0.5, rng=0)
+    x_val = x.copy()
+    x_val[1, 2] = np.inf
+    with pytest.raises(ValueError, match="validation inputs contain NaN or infinite"):
+        sgd(Network([2, 2], rng=0), x, labels, epochs=1, batch_size=5, eta=0.5, rng=0,
+            validation=(x_val, labels))
+
+
+def test_a_learning_rate_that_rounds_to_zero_is_refused(toy):
+    """Item 18: eta=1e-320 in float32 rounds to 0: training silently changed nothing."""
+    x, labels = toy(m=20)
+    for dtype, eta in ((np.float32, 1e-320), (np.float32, 1e-39), (np.float64, 1e-320)):
+        net = Network([2, 2], rng=0, dtype=dtype)
+        with pytest.raises(ValueError, match=rf"eta={eta!r} is below the smallest normal "
+                                             rf"{np.dtype(dtype).name} number"):
+            sgd(net, x, labels, epochs=1, batch_size=5, eta=eta, rng=0)
+    net = Network([2, 2], rng=0, dtype=np.float32)
+    w = net.weights[0].copy()
+    sgd(net, x, labels, epochs=1, batch_size=5, eta=1e-30, rng=0)   # tiny but representable
+    assert net.weights[0].dtype == np.float32 and net.weights[0].shape == w.shape
 
 
 # ------------------------------------------------ issue 24: early stopping, keyword-only settings
