@@ -2,13 +2,17 @@
 
     python bench/run.py                  # everything (several minutes)
     python bench/run.py --quick          # fewer repeats and samples
-    python bench/run.py --only scaling   # one part: classic, torch, target, scaling, notebooks
+    python bench/run.py --only scaling   # one part: classic, overhead, torch, target, scaling, notebooks
     OPENBLAS_NUM_THREADS=1 python bench/run.py --only torch   # one thread for numpy and torch alike
 
 Parts:
 
 * classic   -- nnlib's matrix mini-batch backprop against the classic per-sample loop
-               (nnlib.seeds.ClassicNetwork): 784-30-10 sigmoid, quadratic cost, batch 10, eta 3.0.
+               (nnlib.seed_systems.ClassicNetwork): 784-30-10 sigmoid, quadratic cost, batch 10, eta 3.0.
+* overhead  -- what nnlib.sgd costs beyond its arithmetic: one epoch of 784-30-10 sigmoid, quadratic
+               cost, eta 3.0, against the same maths written as a plain numpy loop (same shuffle,
+               same gathered batches, same sigmoid, no checks, no monitoring), at batch 10 and 128,
+               float32 and float64; nnlib with monitor_train off and on.
 * torch     -- nnlib against PyTorch on the CPU: the same MLP (ReLU hidden layer, softmax +
                cross-entropy, SGD with momentum 0.9), float32, batch 64, the same number of threads,
                for 784-30-10, 784-100-10 and 784-256-10.  Skipped with a message if torch is missing.
@@ -39,7 +43,7 @@ from pathlib import Path
 import numpy as np
 
 import nnlib
-from nnlib import Network, seeds, sgd, to_columns
+from nnlib import Network, seed_systems, sgd, to_columns
 
 ROOT = Path(__file__).resolve().parent.parent
 EPOCH = 60_000
@@ -105,11 +109,11 @@ def mnist_columns():
 # ------------------------------------------------------------------------------------ parts
 def bench_classic(data, repeats, n):
     x, labels = data[0][:, :n], data[1][:n]
-    pairs = seeds.classic_data(x, labels)
+    pairs = seed_systems.classic_data(x, labels)
     scale = EPOCH / n
 
     def classic():
-        net = seeds.ClassicNetwork([784, 30, 10], rng=1)
+        net = seed_systems.ClassicNetwork([784, 30, 10], rng=1)
         start = time.perf_counter()
         net.SGD(pairs, 1, 10, 3.0, verbose=False)
         return (time.perf_counter() - start) * scale
@@ -128,10 +132,73 @@ def bench_classic(data, repeats, n):
                         "nnlib matrix (float32)": matrix(np.float32)}, repeats)
     for name, t in times.items():
         print(f"  {name:32s} {spread(t)} per epoch")
-    base = statistics.median(times["classic per-sample (float64)"])
+    classic_times = times["classic per-sample (float64)"]
     for name in ("nnlib matrix (float64)", "nnlib matrix (float32)"):
-        print(f"  ratio {name} / classic: {statistics.median(times[name]) / base:.3f} "
-              f"({base / statistics.median(times[name]):.1f}x faster)")
+        # the median of the per-round ratios: each round's runs shared the machine's load
+        ratio = statistics.median(t / c for t, c in zip(times[name], classic_times))
+        print(f"  ratio {name} / classic: {ratio:.3f} ({1 / ratio:.1f}x faster; median of the "
+              f"per-round ratios)")
+
+
+def plain_numpy_epoch(net, x, targets, batch, eta, seed):
+    """One epoch of mini-batch SGD for a 2-layer sigmoid network with the quadratic cost, written
+    as a plain numpy loop: the arithmetic of nnlib.sgd (same permutation, same batches, same
+    stable sigmoid) and nothing else.  Returns the seconds of the loop (the shuffle included)."""
+    w1, w2 = (w.copy() for w in net.weights)
+    b1, b2 = (b.copy() for b in net.biases)
+    sigmoid = nnlib.sigmoid
+    m = x.shape[1]
+    start = time.perf_counter()
+    order = np.random.default_rng(seed).permutation(m)
+    for k in range(0, m, batch):
+        idx = order[k:k + batch]
+        xb, yb = x[:, idx], targets[:, idx]
+        a1 = sigmoid(w1 @ xb + b1)
+        a2 = sigmoid(w2 @ a1 + b2)
+        d2 = (a2 - yb) / len(idx) * (a2 * (1.0 - a2))
+        d1 = (w2.T @ d2) * (a1 * (1.0 - a1))
+        w2 -= eta * (d2 @ a1.T)
+        b2 -= eta * d2.sum(axis=1, keepdims=True)
+        w1 -= eta * (d1 @ xb.T)
+        b1 -= eta * d1.sum(axis=1, keepdims=True)
+    return time.perf_counter() - start
+
+
+def bench_overhead(data, repeats, n):
+    """nnlib.sgd against plain_numpy_epoch, interleaved; the median of the per-round ratios."""
+    labels = data[1][:n]
+    print(f"\n== overhead: nnlib.sgd vs the same maths as a plain numpy loop (784-30-10 sigmoid, "
+          f"quadratic, eta 3.0; {n:,} samples per timing; medians of {repeats} interleaved rounds)")
+    results = {}
+    for dtype in (np.float32, np.float64):
+        x = np.asfortranarray(data[0][:, :n].astype(dtype))
+        targets = nnlib.one_hot(labels, 10, dtype=dtype)
+        for batch in (10, 128):
+            def nnlib_epoch(monitor):
+                def run():
+                    net = Network([784, 30, 10], rng=1, dtype=dtype)
+                    h = sgd(net, x, labels, epochs=1, batch_size=batch, eta=3.0, rng=2,
+                            monitor_train=monitor)
+                    return h["seconds"][0]
+                return run
+
+            def plain():
+                return plain_numpy_epoch(Network([784, 30, 10], rng=1, dtype=dtype), x, targets,
+                                         batch, 3.0, 2)
+
+            candidates = {"plain": plain, "nnlib": nnlib_epoch(False), "nnlib+monitor": nnlib_epoch(True)}
+            for fn in candidates.values():
+                fn()  # warm up
+            times = interleave(candidates, repeats)
+            ratios = {name: statistics.median(a / b for a, b in zip(times[name], times["plain"]))
+                      for name in ("nnlib", "nnlib+monitor")}
+            results[np.dtype(dtype).name, batch] = ratios
+            print(f"  {np.dtype(dtype).name} batch {batch:3d}: plain {statistics.median(times['plain']):.3f} s, "
+                  f"nnlib {statistics.median(times['nnlib']):.3f} s, with monitor_train "
+                  f"{statistics.median(times['nnlib+monitor']):.3f} s; ratio to plain "
+                  f"{ratios['nnlib']:.2f} ({ratios['nnlib+monitor']:.2f} monitored)"
+                  f"  goal <= {1.3 if batch == 10 else 1.1}", flush=True)
+    return results
 
 
 def bench_torch(data, repeats, n, batch=64):
@@ -311,17 +378,19 @@ def bench_notebooks():
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--only", action="append", choices=["classic", "torch", "target", "scaling", "notebooks"],
+    parser.add_argument("--only", action="append", choices=["classic", "overhead", "torch", "target", "scaling", "notebooks"],
                         help="run only this part (may be given several times)")
     parser.add_argument("--quick", action="store_true", help="fewer repeats and samples")
     parser.add_argument("--repeats", type=int, help="rounds per comparison (default 5, quick 3)")
     args = parser.parse_args(argv)
-    parts = args.only or ["classic", "torch", "target", "scaling", "notebooks"]
+    parts = args.only or ["classic", "overhead", "torch", "target", "scaling", "notebooks"]
     repeats = args.repeats or (3 if args.quick else 5)
     print("machine:", describe_machine())
     data = mnist_columns() if set(parts) - {"notebooks"} else None
     if "classic" in parts:
         bench_classic(data, repeats, n=3_000 if args.quick else 10_000)
+    if "overhead" in parts:
+        bench_overhead(data, repeats, n=3_000 if args.quick else 10_000)
     if "torch" in parts:
         bench_torch(data, repeats, n=5_000 if args.quick else 10_000)
     if "target" in parts:

@@ -15,30 +15,30 @@ Each module is one idea:
 * :mod:`nnlib.checks` — what counts as an integer, and the hyperparameter ranges
 * :mod:`nnlib.idx` — the IDX file format
 * :mod:`nnlib.mnist` — the bundled MNIST digits
-* :mod:`nnlib.data` — images as columns, one-hot targets, mini-batches, a validation split
+* :mod:`nnlib.columns` — images as columns, one-hot targets, mini-batches, a validation split
 * :mod:`nnlib.augment` — more training images by small rotations and shifts
 * :mod:`nnlib.download` — fetching other copies with a SHA-256 check
 * :mod:`nnlib.metrics` — accuracy, confusion matrix
 * :mod:`nnlib.plotting` — digit grids, curves, confusion matrices, weights
-* :mod:`nnlib.io` — saving and loading parameters safely
+* :mod:`nnlib.saving` — saving and loading parameters safely
 * :mod:`nnlib.files` — writing a file atomically
 * :mod:`nnlib.images` — a picture of your own digit turned into MNIST's format
-* :mod:`nnlib.seeds` — the four seed systems as written, mistakes included, for comparison
+* :mod:`nnlib.seed_systems` — the four seed systems as written, mistakes included, for comparison
 * :mod:`nnlib.feedback` — checks a learner runs on an exercise, with a clear message
 """
 from .activations import (identity, identity_prime, log_softmax, relu, relu_prime, sigmoid,
                           sigmoid_prime, softmax, softmax_backward, tanh, tanh_prime)
-from .data import minibatches, one_hot, split_validation, to_columns
+from .columns import minibatches, one_hot, split_validation, to_columns
 from .download import DownloadError, download_mnist
 from .idx import IDXError, read_idx
 from .mnist import load_mnist
 from .gradcheck import check_gradients, max_relative_error, numerical_gradient, relative_error
-from .io import ParameterFileError, load_network, save_network
+from .saving import ParameterFileError, load_network, save_network
 from .losses import (binary_cross_entropy, binary_cross_entropy_from_logits,
                      binary_cross_entropy_gradient, cross_entropy, cross_entropy_from_logits,
                      cross_entropy_gradient, quadratic, quadratic_gradient)
 from .metrics import accuracy, confusion_matrix
-from . import seeds
+from . import seed_systems, seeds  # seeds: the old name, still used by the notebooks
 from .network import Network
 from .optimizers import SGD, Adam, Nesterov, cosine_eta
 from . import augment

@@ -31,17 +31,16 @@ import numpy as np
 from . import __version__
 from .checks import (HYPERPARAMETERS, LAYER_SIZE, MAX_PARAMETERS, SAMPLE_COUNT, SEED,
                      check_network_size)
-from .data import split_validation, to_columns
+from .columns import split_validation, to_columns
 from .idx import IDXError
-from .mnist import load_mnist
+from .mnist import CLASSES, PIXELS, load_mnist
 from .images import ImageError, load_digit
 from .files import OutputPathError, check_output_path
-from .io import ParameterFileError, load_network, save_network
+from .saving import ParameterFileError, load_network, save_network
 from .network import INITS, Network, check_output_and_cost
-from .training import TrainingDiverged, sgd
+from .training import TrainingDiverged, progress_line, sgd
 
 PROG = "python -m nnlib"
-MNIST_PIXELS, MNIST_CLASSES = 784, 10
 
 
 class CLIError(Exception):
@@ -78,7 +77,7 @@ def _hidden_sizes(text):
     if any(n not in LAYER_SIZE for n in sizes):
         raise argparse.ArgumentTypeError(f"layer sizes must be positive integers, got {text!r}")
     try:
-        check_network_size([MNIST_PIXELS, *sizes, MNIST_CLASSES])
+        check_network_size([PIXELS, *sizes, CLASSES])
     except ValueError as e:
         raise argparse.ArgumentTypeError(f"{text!r}: {e}") from None
     return sizes
@@ -199,10 +198,10 @@ def _printable(message):
 
 
 def _check_mnist_shape(net, path):
-    if net.sizes[0] != MNIST_PIXELS or net.sizes[-1] != MNIST_CLASSES:
+    if net.sizes[0] != PIXELS or net.sizes[-1] != CLASSES:
         raise CLIError(f"{path}: the network has sizes {net.sizes}: it takes {net.sizes[0]} inputs and "
-                       f"gives {net.sizes[-1]} outputs, but MNIST needs {MNIST_PIXELS} inputs and "
-                       f"{MNIST_CLASSES} outputs")
+                       f"gives {net.sizes[-1]} outputs, but MNIST needs {PIXELS} inputs and "
+                       f"{CLASSES} outputs")
 
 
 def _load_params(path):
@@ -243,7 +242,7 @@ def cmd_train(args, out=None):
     x = to_columns(train_images[:n], dtype=dtype)
     x_val = to_columns(val_images, dtype=dtype)
     rng = np.random.default_rng(args.seed)
-    net = Network([MNIST_PIXELS, *args.hidden, MNIST_CLASSES], activation=args.activation, output=args.output_activation,
+    net = Network([PIXELS, *args.hidden, CLASSES], activation=args.activation, output=args.output_activation,
                   cost=cost, init=init, rng=rng, dtype=dtype)
     if not args.quiet:
         print(f"training {net!r}, init={init}, {net.num_parameters():,} parameters", file=out)
@@ -252,10 +251,7 @@ def cmd_train(args, out=None):
 
     def progress(epoch, history):
         if not args.quiet:
-            print(f"epoch {epoch}/{args.epochs}: cost {history['cost'][-1]:.4f}, "
-                  f"train {history['train_accuracy'][-1]:.2%}, "
-                  f"validation {history['validation_accuracy'][-1]:.2%}, "
-                  f"{history['seconds'][-1]:.1f} s", file=out, flush=True)
+            print(progress_line(history, args.epochs), file=out, flush=True)
 
     start = time.perf_counter()
     history = sgd(net, x, train_labels[:n], epochs=args.epochs, batch_size=args.batch_size,

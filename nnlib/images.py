@@ -29,8 +29,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .data import to_columns
+from .columns import to_columns
 from .files import as_path, regular_file
+from .mnist import PIXELS, SIDE
 
 #: The pictures shipped with nnlib (made by ``scripts/make_digits.py``); the first
 #: character of each file name is the digit drawn.
@@ -271,9 +272,10 @@ def to_mnist(grey, name="image"):
     fh, fw = fitted.shape
     cy = (mass.sum(axis=1) @ np.arange(fh)) / total
     cx = (mass.sum(axis=0) @ np.arange(fw)) / total
-    top_row = int(np.clip(round(13.5 - cy), 0, 28 - fh))
-    left_col = int(np.clip(round(13.5 - cx), 0, 28 - fw))
-    mnist = np.zeros((28, 28), dtype=np.uint8)
+    centre = (SIDE - 1) / 2   # 13.5
+    top_row = int(np.clip(round(centre - cy), 0, SIDE - fh))
+    left_col = int(np.clip(round(centre - cx), 0, SIDE - fw))
+    mnist = np.zeros((SIDE, SIDE), dtype=np.uint8)
     mnist[top_row:top_row + fh, left_col:left_col + fw] = fitted
     return DigitSteps(grey=grey, inverted=inverted, ink=ink, cropped=cropped, fitted=fitted, mnist=mnist)
 
@@ -294,5 +296,5 @@ def load_digits(paths, dtype=np.float32):
     Introduced in chapter 6.
     """
     steps = [load_digit(p) for p in paths]
-    x = np.hstack([s.column(dtype) for s in steps]) if steps else np.zeros((784, 0), dtype=dtype)
+    x = np.hstack([s.column(dtype) for s in steps]) if steps else np.zeros((PIXELS, 0), dtype=dtype)
     return x, steps

@@ -7,9 +7,11 @@ mean (so it already carries the 1/m).  Value and gradient are computed from the
 same formula, with no hidden ``+ 1e-7``: a gradient check of a cost alone
 agrees to rounding error.
 """
+from typing import NamedTuple
+
 import numpy as np
 
-from .activations import log_softmax
+from .activations import ACTIVATIONS, log_softmax
 
 
 def _y_log(y, a):
@@ -106,11 +108,39 @@ COSTS = {
 }
 
 
-# Output/cost pairs whose value is better computed from z^L than from a^L.
-FROM_LOGITS = {
-    ("softmax", "cross_entropy"): cross_entropy_from_logits,
-    ("sigmoid", "binary_cross_entropy"): binary_cross_entropy_from_logits,
+class Pairing(NamedTuple):
+    """What an (output activation, cost) pair allows.
+
+    ``shortcut``: True when the output error simplifies to δ^L = ∂C/∂z^L = (a − y)/m
+    (the softmax's or sigmoid's derivative cancels against the cost's gradient);
+    ``from_logits``: the cost computed from z^L instead of a^L (finite for every finite
+    z, see :func:`cross_entropy_from_logits`), or None.
+    """
+    shortcut: bool
+    from_logits: object
+
+
+# The one table of which output activation each cost fits: every allowed (output, cost)
+# pair and what it allows.  Cross-entropy needs a softmax output (a^L is then a probability
+# distribution), binary cross-entropy needs sigmoid outputs (each a^L_j a probability), and
+# the quadratic cost fits every output.  Network reads it for its checks, δ^L and the cost.
+PAIRINGS = {
+    ("softmax", "cross_entropy"): Pairing(shortcut=True, from_logits=cross_entropy_from_logits),
+    ("sigmoid", "binary_cross_entropy"): Pairing(shortcut=True,
+                                                 from_logits=binary_cross_entropy_from_logits),
+    **{(output, "quadratic"): Pairing(shortcut=False, from_logits=None) for output in ACTIVATIONS},
 }
+
+
+def pairing(output, cost):
+    """The :class:`Pairing` of an output activation and a cost; ValueError if they do not fit.
+
+    Introduced in chapter 3.
+    """
+    if (output, cost) not in PAIRINGS:
+        needs = ", ".join(f"{c} needs a {o} output" for o, c in PAIRINGS if c != "quadratic")
+        raise ValueError(f"cost {cost!r} does not fit output {output!r}: {needs}")
+    return PAIRINGS[output, cost]
 
 
 def get_cost(name):

@@ -12,6 +12,11 @@ import numpy as np
 from .files import as_path
 from .idx import IDXError, read_idx, read_idx_header
 
+# MNIST's sizes, named once: every nnlib module that means "an MNIST image" or "a digit" uses these.
+SIDE = 28              # an image is SIDE × SIDE grey pixels
+PIXELS = SIDE * SIDE   # 784: one image as an input column, the n_0 of a network that reads MNIST
+CLASSES = 10           # the digits 0-9, the n_L of such a network
+
 MNIST_DIR = Path(__file__).parent / "data" / "mnist"
 MNIST_FILES = {
     "train_images": "train-images-idx3-ubyte.gz",
@@ -74,7 +79,7 @@ def load_mnist(directory=None, scale=False, dtype=np.float32):
         path = directory / name
         if not path.exists() and (directory / name[:-3]).exists():
             path = directory / name[:-3]  # the uncompressed file
-        shape = (None, 28, 28) if key.endswith("images") else (None,)
+        shape = (None, SIDE, SIDE) if key.endswith("images") else (None,)
         _check_header(path)
         arrays[key] = read_idx(path, expected_shape=shape)
     for split in ("train", "test"):

@@ -14,17 +14,11 @@ the arithmetic is the same.)
 """
 import numpy as np
 
-from .activations import get_activation, softmax_backward
+from .activations import get_activation, prime_at, softmax_backward
 from .checks import HYPERPARAMETERS, LAYER_SIZE, check_network_size
-from .losses import FROM_LOGITS, get_cost
+from .losses import get_cost, pairing
 
 INITS = ("normal", "scaled", "he")
-
-# Output/cost pairs whose output error simplifies to δ^L = ∂C/∂z^L = (a − y)/m.
-_SHORTCUTS = {("softmax", "cross_entropy"), ("sigmoid", "binary_cross_entropy")}
-
-# Costs that make sense only with one output activation (any output may use "quadratic").
-COST_NEEDS_OUTPUT = {"cross_entropy": "softmax", "binary_cross_entropy": "sigmoid"}
 
 
 def parameter_names(l):
@@ -45,12 +39,10 @@ def check_output_and_cost(output, cost):
 
     Cross-entropy needs a softmax output (its a^L is a probability distribution);
     binary cross-entropy needs sigmoid outputs (each a^L_j a probability); the
-    quadratic cost fits any output.  Introduced in chapter 3.
+    quadratic cost fits any output (the table :data:`nnlib.losses.PAIRINGS`).
+    Introduced in chapter 3.
     """
-    needed = COST_NEEDS_OUTPUT.get(cost)
-    if needed is not None and output != needed:
-        raise ValueError(f"cost {cost!r} does not fit output {output!r}: cross_entropy needs a "
-                         "softmax output, binary_cross_entropy needs sigmoid outputs")
+    pairing(output, cost)
 
 
 def _check_sizes(sizes):
@@ -129,7 +121,7 @@ class Network:
         self.sigma, self.sigma_prime = get_activation(activation)
         self.out_fn, self.out_prime = get_activation(output)
         self.cost_fn, self.cost_gradient = get_cost(cost)
-        check_output_and_cost(output, cost)
+        self.pairing = pairing(output, cost)  # δ^L shortcut and from-logits cost, if any
         if init not in INITS:
             raise ValueError(f"unknown init {init!r}; expected one of {INITS}")
         self.init = init
@@ -300,7 +292,7 @@ class Network:
         y = np.asarray(y, dtype=self.dtype)
         if y.shape != a.shape:
             raise ValueError(f"targets must have shape {a.shape} (one column per sample), got {y.shape}")
-        from_logits = FROM_LOGITS.get((self.output, self.cost))
+        from_logits = self.pairing.from_logits
         cost = float(from_logits(z, y) if from_logits else self.cost_fn(a, y))
         if l2:
             cost += 0.5 * l2 * sum(float(np.sum(w.astype(np.float64) ** 2)) for w in self.weights)
@@ -315,25 +307,32 @@ class Network:
         (``softmax_backward``).  For softmax with cross-entropy, and sigmoid
         with binary cross-entropy, the terms cancel to δ^L = (a − y)/m.
 
+        σ'(z^L) is computed from a^L = σ(z^L) (e.g. a(1 − a) for the sigmoid; see
+        :func:`nnlib.activations.prime_at`), the activation the forward pass already has.
+
         Introduced in chapter 4.
         """
-        if (self.output, self.cost) in _SHORTCUTS:
+        if self.pairing.shortcut:
             return (a - y) / a.shape[1]
         grad_a = self.cost_gradient(a, y)
         if self.output == "softmax":
             return softmax_backward(a, grad_a)
-        return grad_a * self.out_prime(z)                   # BP1: δ^L = ∇_a C ⊙ σ'(z^L)
+        return grad_a * prime_at(self.out_prime, z, a)      # BP1: δ^L = ∇_a C ⊙ σ'(z^L)
 
-    def gradients(self, x, y, masks=None):
+    def gradients(self, x, y, masks=None, forward=None):
         """``[("W1", ∂C/∂W^1), ("b1", ∂C/∂b^1), ...]``, in the order of :meth:`parameters`.
 
-        The gradients of :meth:`backprop` (with dropout ``masks`` if given), named,
-        as an optimiser's ``step`` takes them.  Introduced in chapter 6.
+        The gradients of :meth:`backprop` (with dropout ``masks`` and an already
+        computed ``forward`` pass if given), named, as an optimiser's ``step`` takes
+        them.  Introduced in chapter 6.
         """
-        nabla_b, nabla_w = self.backprop(x, y, masks)
+        if forward is None:  # (so that a backprop of one's own without ``forward`` still works here)
+            nabla_b, nabla_w = self.backprop(x, y, masks)
+        else:
+            nabla_b, nabla_w = self.backprop(x, y, masks, forward=forward)
         return self._named(nabla_w, nabla_b)
 
-    def backprop(self, x, y, masks=None):
+    def backprop(self, x, y, masks=None, forward=None):
         """Gradients of the cost (mean over the batch) by backpropagation.
 
         ``x``: inputs, shape ``(n_0, m)``; ``y``: targets, shape ``(n_L, m)``.
@@ -341,10 +340,19 @@ class Network:
         ``weights``: ``nabla_w[l-1]`` is ∂C/∂W^l, ``nabla_b[l-1]`` is ∂C/∂b^l.
         The whole batch goes through as matrices; there is no loop over samples.
         With dropout ``masks`` (see :meth:`forward`) the same masks scale BP2.
+        ``forward``: the ``(zs, activations)`` that :meth:`forward` returned for this
+        ``x`` and ``masks``, if the caller has them already (:func:`nnlib.sgd` uses the
+        same pass for the training cost); otherwise the forward pass is run here.
+
+        The backward pass reuses the forward pass's numbers: BP4 multiplies by the
+        activations a^{l-1}, and σ'(z^l) in BP2 is computed from a^l = σ(z^l)
+        (a(1 − a) for the sigmoid, 1 − a² for tanh, [a > 0] for ReLU, 1 for the
+        identity; :func:`nnlib.activations.prime_at`) instead of evaluating σ again.
+        Under dropout a^l is σ(z^l) ⊙ mask^l, so σ'(z^l) is computed from z^l.
 
         Introduced in chapter 4; ``masks`` in chapter 7.
         """
-        zs, activations = self.forward(x, masks)
+        zs, activations = self.forward(x, masks) if forward is None else forward
         y = np.asarray(y, dtype=self.dtype)
         if y.shape != activations[-1].shape:
             raise ValueError(f"targets must have shape {activations[-1].shape} "
@@ -356,7 +364,8 @@ class Network:
             nabla_b[l - 1] = delta.sum(axis=1, keepdims=True)           # BP3: ∂C/∂b^l = δ^l
             nabla_w[l - 1] = delta @ activations[l - 1].T               # BP4: ∂C/∂w^l_jk = a^{l-1}_k δ^l_j
             if l > 1:
-                delta = (self.weights[l - 1].T @ delta) * self.sigma_prime(zs[l - 2])  # BP2
+                a = activations[l - 1] if masks is None else None  # a^{l-1}, unless masked
+                delta = (self.weights[l - 1].T @ delta) * prime_at(self.sigma_prime, zs[l - 2], a)  # BP2
                 if masks is not None:
                     delta *= masks[l - 2]                   # dropout: a dropped unit passes no δ
         return nabla_b, nabla_w

@@ -56,7 +56,7 @@ class SGD(_Optimizer):
     chapter 7).
     """
 
-    def __init__(self, eta, momentum=0.0, l2=0.0):
+    def __init__(self, eta, *, momentum=0.0, l2=0.0):
         super().__init__(eta, l2)
         self.momentum = HYPERPARAMETERS["momentum"].check(momentum)
 
@@ -67,6 +67,9 @@ class SGD(_Optimizer):
         """One update of every array in ``params`` (pairs ``(name, array)``), in place."""
         for (name, p), (_, grad) in zip(params, grads):
             grad = decayed(name, p, grad, self.l2)              # ∇C + λW
+            if not self.momentum:
+                p -= self.eta * grad                            # μ = 0: W ← W − η(∇C + λW)
+                continue                                        # (the same numbers, no v kept)
             v = self.zeros(name, "v", p)
             v *= self.momentum
             v -= self.eta * grad                                # v ← μv − η(∇C + λW)
@@ -115,7 +118,7 @@ class Adam(_Optimizer):
     is a different rule.)  Introduced in chapter 7.
     """
 
-    def __init__(self, eta=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, l2=0.0):
+    def __init__(self, eta=1e-3, *, beta1=0.9, beta2=0.999, eps=1e-8, l2=0.0):
         super().__init__(eta, l2)
         self.beta1 = HYPERPARAMETERS["beta1"].check(beta1)
         self.beta2 = HYPERPARAMETERS["beta2"].check(beta2)
@@ -130,7 +133,11 @@ class Adam(_Optimizer):
         """One update of every array in ``params`` (pairs ``(name, array)``), in place."""
         self.t += 1
         b1, b2 = self.beta1, self.beta2
+        # Bias correction as two scalars instead of two arrays m̂, ŝ: with c₁ = 1 − β₁ᵗ and
+        # c₂ = 1 − β₂ᵗ, η m̂/(√ŝ + ε) = (η √c₂ / c₁) · m / (√s + ε √c₂) exactly.
         correction1, correction2 = 1 - b1 ** self.t, 1 - b2 ** self.t
+        root2 = math.sqrt(correction2)
+        step_size, eps = self.eta * root2 / correction1, self.eps * root2
         for (name, p), (_, grad) in zip(params, grads):
             grad = decayed(name, p, grad, self.l2)              # g = ∇C + λW
             m, s = self.zeros(name, "m", p), self.zeros(name, "s", p)
@@ -138,8 +145,7 @@ class Adam(_Optimizer):
             m += (1 - b1) * grad                                # m ← β₁m + (1 − β₁)g
             s *= b2
             s += (1 - b2) * grad * grad                         # s ← β₂s + (1 − β₂)g²
-            m_hat, s_hat = m / correction1, s / correction2     # bias correction
-            p -= self.eta * m_hat / (np.sqrt(s_hat) + self.eps)  # W ← W − η m̂/(√ŝ + ε)
+            p -= step_size * m / (np.sqrt(s) + eps)             # W ← W − η m̂/(√ŝ + ε)
 
 
 def cosine_eta(epoch, epochs, eta_max, eta_min=0.0):

@@ -6,6 +6,8 @@ Each matplotlib function returns its Figure.  In a notebook write
 import numpy as np
 from PIL import Image
 
+from .mnist import PIXELS, SIDE
+
 
 def digit_grid_image(images, ncols=10, scale=2, padding=2):
     """Paste 28×28 images into one Pillow image, ``ncols`` per row.
@@ -71,7 +73,7 @@ def digit_grid(images, labels=None, ncols=10, titles=None, cmap="gray", size=1.0
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i < n:
-            image = images[i].reshape(28, 28) if images[i].size == 784 else images[i]
+            image = images[i].reshape(SIDE, SIDE) if images[i].size == PIXELS else images[i]
             ax.imshow(image, cmap=cmap, vmin=vmin, vmax=vmax)
             if titles is not None:
                 ax.set_title(titles[i], fontsize=8)
@@ -122,7 +124,7 @@ def plot_confusion_matrix(matrix, title="confusion matrix"):
     return fig
 
 
-def plot_weights(weights, ncols=10, shape=(28, 28), size=1.0):
+def plot_weights(weights, ncols=10, shape=(SIDE, SIDE), size=1.0):
     """Draw each row of a first-layer weight matrix ``(n_1, 784)`` as a 28×28 image.
 
     Red is positive, blue negative, on a symmetric scale per image.

@@ -10,15 +10,22 @@ With the default optimiser, :class:`nnlib.optimizers.SGD`, that step is
 
 Around the steps, :func:`sgd` checks its arguments, stops with
 :class:`TrainingDiverged` when a parameter or the cost stops being finite, and
-records (and optionally prints) the cost and accuracies after every epoch.
+records (and optionally prints) every epoch's training cost and accuracy, measured
+on the forward passes of the steps themselves (no second pass over the data), and
+the validation accuracy after the epoch; with ``patience`` it stops early and
+restores the best epoch's parameters.
 """
+import math
 import time
 
 import numpy as np
 
-from .checks import HYPERPARAMETERS
-from .data import one_hot
+from .checks import HYPERPARAMETERS, Interval
+from .columns import one_hot
 from .optimizers import SGD
+
+
+PATIENCE = Interval("patience", 1, integer=True)
 
 
 class TrainingDiverged(FloatingPointError):
@@ -84,7 +91,7 @@ def _default_optimizer(eta, momentum, l2, optimizer):
     if optimizer is None:
         if eta is None:
             raise ValueError("give the learning rate eta (or an optimizer)")
-        return SGD(eta, momentum, l2)
+        return SGD(eta, momentum=momentum, l2=l2)
     if eta is not None or momentum or l2:
         raise ValueError("give either an optimizer or eta/momentum/l2, not both "
                          f"(got optimizer={optimizer!r} and eta={eta!r})")
@@ -115,42 +122,103 @@ def _divergence_advice(optimizer):
     return f"learning rate eta={eta:g}; try a smaller learning rate"
 
 
-def _train_epoch(net, optimizer, x, targets, batch_size, rng, epoch, dropout):
+def _first_non_finite(params):
+    """The name of the first parameter holding a NaN or an inf, or None if all are finite.
+
+    The cheap test is one sum per array: a NaN or inf anywhere makes the sum NaN or
+    inf.  Only when a sum is not finite (which finite values that overflow the sum
+    can also cause) is that array checked element by element.
+    """
+    for name, p in params:
+        if not math.isfinite(p.sum()) and not np.isfinite(p).all():
+            return name
+    return None
+
+
+def _train_epoch(net, optimizer, data, batch_size, rng, epoch, dropout, monitor_train):
     """One pass over the shuffled training columns, one optimiser step per mini-batch.
 
     With ``dropout`` > 0, each mini-batch gets fresh masks (:meth:`Network.dropout_masks`).
+    Returns ``(cost, accuracy)`` measured on the mini-batches' own forward passes, each
+    batch with the parameters it was trained from (``(None, None)`` unless
+    ``monitor_train``): the sample-weighted mean of the batch costs (the L2 term
+    included) and the fraction of samples classified correctly.  No second pass
+    over the data.
     """
+    x, targets, labels = data
     m = x.shape[1]
     order = rng.permutation(m)
+    l2 = getattr(optimizer, "l2", 0.0)
     params = net.parameters()  # the arrays themselves: the optimiser updates them in place
+    cost_sum, correct = 0.0, 0
     for batch, k in enumerate(range(0, m, batch_size), start=1):
         idx = order[k:k + batch_size]
+        x_batch, y_batch = x[:, idx], targets[:, idx]
         masks = net.dropout_masks(len(idx), dropout, rng) if dropout else None
-        optimizer.step(params, net.gradients(x[:, idx], targets[:, idx], masks))
-        for name, p in params:
-            if not np.isfinite(p).all():
-                raise TrainingDiverged(f"training diverged at epoch {epoch}, batch {batch}: {name} "
-                                       f"became NaN or infinite ({_divergence_advice(optimizer)})")
+        zs, activations = net.forward(x_batch, masks)
+        if monitor_train:
+            cost_sum += net.output_cost(zs[-1], activations[-1], y_batch, l2) * len(idx)
+            correct += int(np.count_nonzero(net.classify(activations[-1]) == labels[idx]))
+        optimizer.step(params, net.gradients(x_batch, y_batch, masks, forward=(zs, activations)))
+        name = _first_non_finite(params)
+        if name is not None:
+            raise TrainingDiverged(f"training diverged at epoch {epoch}, batch {batch}: {name} "
+                                   f"became NaN or infinite ({_divergence_advice(optimizer)})")
+    if not monitor_train:
+        return None, None
+    return cost_sum / m, correct / m
 
 
-def _record(history, net, data, validation, monitor_train, optimizer):
-    """Append the epoch's training cost and accuracies to ``history``."""
-    if monitor_train:
-        x, targets, labels = data
-        zs, activations = net.forward(x)
-        cost = net.output_cost(zs[-1], activations[-1], targets, getattr(optimizer, "l2", 0.0))
+def _end_of_epoch(net, data, l2):
+    """The training cost (L2 term included) and accuracy of the current weights: a second pass."""
+    x, targets, labels = data
+    zs, activations = net.forward(x)
+    cost = net.output_cost(zs[-1], activations[-1], targets, l2)
+    return cost, float(np.mean(net.classify(activations[-1]) == labels))
+
+
+def _record(history, net, cost, accuracy, validation, optimizer):
+    """Append the epoch's training cost and accuracy (if measured) and validation accuracy."""
+    if cost is not None:
         if not np.isfinite(cost):
             raise TrainingDiverged(f"training diverged at epoch {history['epoch'][-1]}: the training "
                                    f"cost is {cost} ({_divergence_advice(optimizer)})")
         history["cost"].append(cost)
-        history["train_accuracy"].append(float(np.mean(net.classify(activations[-1]) == labels)))
+        history["train_accuracy"].append(accuracy)
     if validation is not None:
         history["validation_accuracy"].append(net.evaluate(*validation))
 
 
-def _progress_line(history):
-    """``"Epoch  3, cost 0.2101, train 94.12%, validation 93.80%, 1.20 s"`` for the last epoch."""
-    parts = [f"Epoch {history['epoch'][-1]:2d}"]
+class _Best:
+    """Early stopping's memory: the best validation accuracy so far, its epoch and parameters."""
+
+    def __init__(self, net):
+        self.params = net.parameters()  # the arrays themselves, restored in place
+        self.accuracy, self.epoch, self.copies = -np.inf, 0, None
+
+    def update(self, epoch, accuracy, patience):
+        """Remember this epoch if it is the best so far; True once ``patience`` epochs brought nothing better."""
+        if accuracy > self.accuracy:
+            self.accuracy, self.epoch = accuracy, epoch
+            self.copies = [p.copy() for _, p in self.params]
+        return epoch - self.epoch >= patience
+
+    def restore(self):
+        """Put the best epoch's parameters back into the network; return that epoch (0: none ran)."""
+        if self.copies is None:
+            return 0
+        for (_, p), best in zip(self.params, self.copies):
+            p[...] = best
+        return self.epoch
+
+
+def progress_line(history, epochs=None):
+    """``"Epoch  3, cost 0.2101, train 94.12%, validation 93.80%, 1.20 s"`` for the last epoch.
+
+    With ``epochs`` the epoch reads ``"Epoch  3/10"``.  The one format of a progress line:
+    ``sgd(verbose=True)`` and ``python -m nnlib train`` print it.  Introduced in chapter 6.
+    """
+    parts = [f"Epoch {history['epoch'][-1]:2d}" + (f"/{epochs}" if epochs is not None else "")]
     if history["cost"]:
         parts += [f"cost {history['cost'][-1]:.4f}", f"train {history['train_accuracy'][-1]:.2%}"]
     if history["validation_accuracy"]:
@@ -159,9 +227,9 @@ def _progress_line(history):
     return ", ".join(parts)
 
 
-def sgd(net, x, y, epochs, batch_size, eta=None, rng=None, momentum=0.0, l2=0.0,
+def sgd(net, x, y, *, epochs, batch_size, eta=None, rng=None, momentum=0.0, l2=0.0,
         validation=None, callback=None, verbose=False, monitor_train=True, optimizer=None,
-        dropout=0.0):
+        dropout=0.0, patience=None):
     """Train ``net`` in place by mini-batch SGD; return the per-epoch history.
 
     Introduced in chapter 1 (a single neuron); mini-batches, η and momentum in
@@ -188,11 +256,19 @@ def sgd(net, x, y, epochs, batch_size, eta=None, rng=None, momentum=0.0, l2=0.0,
         (see :func:`nnlib.split_validation`); keep the test set for the final number.
     callback : callable(epoch, history) or None
         Called after every epoch (epochs count from 1).  If it returns True,
-        training stops after that epoch (early stopping).
+        training stops after that epoch.
     verbose : bool
         Print one line per epoch.
-    monitor_train : bool
-        Also compute the cost and accuracy on the whole training set after each epoch.
+    monitor_train : bool or "end"
+        Also record the training cost and accuracy of each epoch.  True: they are
+        measured on the forward passes the training steps make anyway, not by a
+        second pass over the data: the mean over the epoch's mini-batches (weighted
+        by their sizes), each batch measured with the parameters *before* its step,
+        so while the weights change — not the cost of the final weights of the
+        epoch.  ``"end"``: the cost and accuracy of the weights at the end of each
+        epoch on the whole training set, at the price of that second pass (it shows
+        what the weights are after the epoch, e.g. a cost that bounces from epoch to
+        epoch when η is too large).  False: neither.
     optimizer : object with ``step(params, grads)`` and ``eta``, or None
         Takes each step instead of ``SGD(eta, momentum, l2)`` (see
         :mod:`nnlib.optimizers`); then leave ``eta``, ``momentum`` and ``l2`` out
@@ -201,13 +277,24 @@ def sgd(net, x, y, epochs, batch_size, eta=None, rng=None, momentum=0.0, l2=0.0,
         The probability in [0, 1) of dropping each hidden unit while training
         (inverted dropout, :meth:`nnlib.network.Network.dropout_masks`, with fresh
         masks drawn from ``rng`` for every mini-batch); 0 turns it off.  The
-        recorded costs and accuracies, and evaluation, never drop units.
+        recorded training cost and accuracy are those of the thinned networks that
+        were trained (the batches' own forward passes); validation and evaluation
+        never drop units.
+    patience : int or None
+        Early stopping (needs ``validation``): stop once the validation accuracy
+        has not risen above its best for ``patience`` epochs, and in any case,
+        at the end, **restore the parameters of the best epoch** (the first one
+        with the highest validation accuracy); ``history["best_epoch"]`` names it.
+        None (the default) trains all ``epochs`` and keeps the last parameters.
 
     Returns
     -------
     dict of lists, one entry per epoch: ``"epoch"``, ``"cost"`` (the training cost,
-    including the L2 term (λ/2) Σ w² when ``l2`` > 0), ``"train_accuracy"``,
-    ``"validation_accuracy"``, ``"seconds"`` (time of the epoch's updates).
+    the mean over the epoch's mini-batches measured while the weights change (see
+    ``monitor_train``), including the L2 term (λ/2) Σ w² when ``l2`` > 0),
+    ``"train_accuracy"`` (measured the same way), ``"validation_accuracy"`` (after
+    the epoch), ``"seconds"`` (time of the epoch's pass, its training cost included);
+    with ``patience``, also ``"best_epoch"`` (an int).
 
     Raises
     ------
@@ -227,22 +314,38 @@ def sgd(net, x, y, epochs, batch_size, eta=None, rng=None, momentum=0.0, l2=0.0,
     optimizer = _default_optimizer(eta, momentum, l2, optimizer)
     _check_eta_fits(optimizer, net.dtype)
     HYPERPARAMETERS["dropout"].check(dropout)
+    if isinstance(monitor_train, str) and monitor_train != "end":
+        raise ValueError(f"monitor_train must be True, False or 'end', got {monitor_train!r}")
+    per_batch = bool(monitor_train) and monitor_train != "end"
+    if patience is not None:
+        PATIENCE.check(patience)
+        if validation is None:
+            raise ValueError("early stopping (patience) needs validation data to watch")
     rng = np.random.default_rng(rng)
     data = _training_data(net, x, y)
     _check_validation(net, validation)
+    best = _Best(net) if patience is not None else None
     history = {"epoch": [], "cost": [], "train_accuracy": [], "validation_accuracy": [], "seconds": []}
     for epoch in range(1, epochs + 1):
         # A NaN or inf anywhere (a layer's z, a gradient, an update that overflows) ends up in
-        # the parameters, which are checked after every step (TrainingDiverged); numpy's own
+        # the parameters, which are checked after every step, one sum per array, and in the
+        # training cost, checked after every epoch (TrainingDiverged); numpy's own
         # overflow/invalid warnings would only repeat the news, so they are silenced here.
         with np.errstate(over="ignore", invalid="ignore"):
             start = time.perf_counter()
-            _train_epoch(net, optimizer, data[0], data[1], batch_size, rng, epoch, dropout)
+            cost, accuracy = _train_epoch(net, optimizer, data, batch_size, rng, epoch, dropout,
+                                          per_batch)
             history["seconds"].append(time.perf_counter() - start)
             history["epoch"].append(epoch)
-            _record(history, net, data, validation, monitor_train, optimizer)
+            if monitor_train == "end":
+                cost, accuracy = _end_of_epoch(net, data, getattr(optimizer, "l2", 0.0))
+            _record(history, net, cost, accuracy, validation, optimizer)
         if verbose:
-            print(_progress_line(history), flush=True)
+            print(progress_line(history), flush=True)
         if callback is not None and callback(epoch, history):
             break  # the callback asked to stop early
+        if best is not None and best.update(epoch, history["validation_accuracy"][-1], patience):
+            break  # early stopping: no better validation accuracy for `patience` epochs
+    if best is not None:
+        history["best_epoch"] = best.restore()
     return history

@@ -31,15 +31,15 @@ READING_ORDER = {
     "checks": "Chapter 6, *Training*: the ranges `sgd`, `SGD` and the command line accept.",
     "idx": "Chapter 2, *MNIST*.",
     "mnist": "Chapter 2, *MNIST*.",
-    "data": "Chapter 2, *MNIST*; mini-batches and the validation split in chapter 6, *Training*.",
+    "columns": "Chapter 2, *MNIST*; mini-batches and the validation split in chapter 6, *Training*.",
     "augment": "Chapter 7, *Training better*: more training data by small rotations and shifts.",
     "download": "Not needed by the course: MNIST ships with nnlib.",
-    "files": "Used by `nnlib.io` and `nnlib.download`.",
+    "files": "Used by `nnlib.saving` and `nnlib.download`.",
     "metrics": "Chapter 6, *Training*.",
     "plotting": "Chapter 2, *MNIST* (digit grids) and chapter 6, *Training* (curves, weights).",
-    "io": "The end of chapter 6, *Training*.",
+    "saving": "The end of chapter 6, *Training*.",
     "images": "The end of chapter 6, *Training*, to classify a digit drawn by hand.",
-    "seeds": "Appendix A, *The seed networks revisited*: the systems the course grew out of, "
+    "seed_systems": "Appendix A, *The seed networks revisited*: the systems the course grew out of, "
              "reproduced as written (mistakes included). Do not use them as models: the modules "
              "above are the corrected, tested versions of the same ideas.",
 }
@@ -62,9 +62,14 @@ the *mean* over the batch, and every gradient is the gradient of that mean.
 """
 
 
+# Old module names kept as aliases of renamed modules while the notebooks still use them.
+OLD_NAMES = {"seeds"}  # nnlib.seed_systems
+
+
 def modules():
     """The public modules of nnlib, in reading order, then any others alphabetically."""
-    found = sorted(m.name for m in pkgutil.iter_modules(nnlib.__path__) if not m.name.startswith("_"))
+    found = sorted(m.name for m in pkgutil.iter_modules(nnlib.__path__)
+                   if not m.name.startswith("_") and m.name not in OLD_NAMES)
     return [m for m in READING_ORDER if m in found] + [m for m in found if m not in READING_ORDER]
 
 

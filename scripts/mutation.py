@@ -25,7 +25,7 @@ What it does:
    survived, 0 otherwise.
 
 mutmut 3 mutates code inside functions and methods only (module-level constants such
-as ``ACTIVATIONS`` or ``_SHORTCUTS`` are not mutated).  Mutants that make the tests
+as ``ACTIVATIONS`` or ``PAIRINGS`` are not mutated).  Mutants that make the tests
 time out count as killed (mutmut's convention).  The scratch folder stays after the
 run, so ``cd build/mutation && ../../.venv-mut/bin/mutmut show NAME`` shows a mutant.
 """
@@ -46,7 +46,7 @@ WORK = ROOT / "build" / "mutation"
 REQUIREMENTS = ["mutmut>=3.8,<4", "numpy>=1.23,<3", "pytest>=7,<10", "hypothesis>=6.80,<7",
                 "pillow>=9,<14", "matplotlib>=3.6,<4"]
 CORE = ["activations", "losses", "network", "gradcheck", "training"]
-OPTIONAL = ["optimizers"]  # mutated too once it exists (the SGD step moves there)
+OPTIONAL = ["optimizers"]  # mutated too when present (it holds the SGD, Nesterov and Adam steps)
 SLOW_TESTS = ["tests/test_training.py::test_short_mnist_run_beats_90_percent"]
 
 KILLED = {"killed", "timeout", "segfault", "caught by type check"}
@@ -62,13 +62,19 @@ PROMOTED = ("the other operand is still float64, and numpy promotes a - b and "
             "max(|a|, |b|, floor) to float64, so the arithmetic is the same")
 ONE_HOT = ("0/1 targets are exact in every float dtype, and backprop and output_cost "
            "convert the targets to the network's dtype: only memory use changes")
+UNUSED_X = 'with forward given, backprop skips the forward pass, the only place x is used, so the x passed along does not matter'
 NO_WRITE = 'sgd never writes to the targets, so copying them or not changes memory use only'
 
 EQUIVALENT = [
     ('activations', 'sigmoid',
-     'return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))',
-     'return np.where(z > 0, 1.0 / (1.0 + e), e / (1.0 + e))',
-     'at z = 0 (and -0.0) both branches give 1 / (1 + 1) = 0.5 exactly'),
+     'return np.where(z >= 0, 1.0, e) / (1.0 + e)',
+     'return np.where(z > 0, 1.0, e) / (1.0 + e)',
+     'at z = 0 (and -0.0) e = 1, so both branches give 1 / (1 + 1) = 0.5 exactly'),
+    ('training', '_first_non_finite',
+     'if not math.isfinite(p.sum()) and not np.isfinite(p).all():',
+     'if not math.isfinite(p.sum()) or not np.isfinite(p).all():',
+     'a finite sum means every entry is finite, so the element-wise test gives the same '
+     'answer: the sum only spares that test, it never changes the verdict'),
     ('activations', 'softmax',
      'e = np.exp(z - z.max(axis=0, keepdims=True))',
      'e = np.exp(z - z.max(axis=0, ))',
@@ -214,10 +220,27 @@ EQUIVALENT = [
      'targets = y.astype(net.dtype, copy=False)',
      'targets = y.astype(net.dtype, copy=True)',
      NO_WRITE),
-    ('training', '_record',
-     'cost = net.output_cost(zs[-1], activations[-1], targets, getattr(optimizer, "l2", 0.0))',
-     'cost = net.output_cost(zs[-1], activations[-1], targets, getattr(optimizer, "l2", None))',
+    ('training', '_train_epoch',
+     'l2 = getattr(optimizer, "l2", 0.0)',
+     'l2 = getattr(optimizer, "l2", None)',
      "output_cost adds the L2 term only 'if l2:', and None is as false as 0.0"),
+    ('training', 'sgd',
+     'cost, accuracy = _end_of_epoch(net, data, getattr(optimizer, "l2", 0.0))',
+     'cost, accuracy = _end_of_epoch(net, data, getattr(optimizer, "l2", None))',
+     "output_cost adds the L2 term only 'if l2:', and None is as false as 0.0"),
+    ('training', '_train_epoch',
+     'optimizer.step(params, net.gradients(x_batch, y_batch, masks, forward=(zs, activations)))',
+     'optimizer.step(params, net.gradients(None, y_batch, masks, forward=(zs, activations)))',
+     UNUSED_X),
+    ('network', 'Network.gradients',
+     'nabla_b, nabla_w = self.backprop(x, y, masks, forward=forward)',
+     'nabla_b, nabla_w = self.backprop(None, y, masks, forward=forward)',
+     UNUSED_X),
+    ('training', '_Best.__init__',
+     'self.accuracy, self.epoch, self.copies = -np.inf, 0, None',
+     'self.accuracy, self.epoch, self.copies = -np.inf, 1, None',
+     'the first update always replaces the epoch (every accuracy is > -inf), and restore() '
+     'returns 0 without reading it when no epoch ran'),
 ]
 
 

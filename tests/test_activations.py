@@ -109,3 +109,23 @@ def test_relu_prime_of_a_python_number(z):
 
 def test_relu_prime_keeps_float32():
     assert act.relu_prime(np.array([-1.0, 2.0], dtype=np.float32)).dtype == np.float32
+
+
+# ------------------------------------------- issue 24: derivatives from the forward pass's output
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu", "identity"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_each_derivative_from_the_output_gives_the_same_numbers_as_from_z(name, dtype):
+    f, fprime = act.get_activation(name)
+    z = np.array([[-40.0, -3.0, -0.5, 0.0], [1e-9, 0.5, 3.0, 40.0]], dtype=dtype)
+    want = fprime(z)
+    got = act.prime_at(fprime, z, f(z))
+    np.testing.assert_array_equal(np.broadcast_to(got, want.shape), want)  # bit for bit
+    assert np.result_type(got, z) == dtype
+
+
+def test_prime_at_uses_z_for_a_derivative_of_ones_own_or_without_an_output():
+    z, a = np.array([[0.5, -1.0]]), np.array([[7.0, 7.0]])
+    own = lambda z: 2 * z                                   # no from_output: z is used, a ignored
+    np.testing.assert_array_equal(act.prime_at(own, z, a), [[1.0, -2.0]])
+    np.testing.assert_array_equal(act.prime_at(act.sigmoid_prime, z), act.sigmoid_prime(z))
+    np.testing.assert_array_equal(act.prime_at(act.sigmoid_prime, z, a), [[-42.0, -42.0]])

@@ -39,7 +39,7 @@ def test_train_reports_progress_and_saves(trained):
     assert result.stderr == ""
     out = result.stdout
     assert "training Network([784, 16, 10], activation='relu', output='softmax'" in out
-    assert "epoch 1/1: cost " in out and "validation " in out
+    assert "Epoch  1/1, cost " in out and "validation " in out
     last = out.strip().splitlines()[-1]
     assert last.startswith("validation accuracy ") and ", test accuracy " in last
     assert path.exists()
@@ -63,7 +63,7 @@ def test_train_options(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "Network([784, 12, 8, 10], activation='sigmoid', output='sigmoid', cost='quadratic', " \
            "dtype=float64), init=normal" in result.stdout
-    assert "epoch 2/2" in result.stdout
+    assert "Epoch  2/2, cost " in result.stdout
     data = np.load(out)
     assert data["W1"].dtype == np.float64 and data["W2"].shape == (8, 12)
 
@@ -306,7 +306,7 @@ def test_evaluate_keeps_memory_within_a_small_multiple_of_the_parameters(tmp_pat
     (92 KB) cost 2.6 GB.  Measured with tracemalloc in a fresh interpreter: beyond what MNIST
     itself takes, evaluating costs at most a few times the parameters (plus 4 MiB per batch)."""
     from conftest import run_python
-    from test_io import _zero_parameter_file
+    from test_saving import _zero_parameter_file
     path = tmp_path / "zeros.npz"
     _zero_parameter_file(path, [784, 1000, 10])
     nbytes = (784 * 1000 + 1000 + 1000 * 10 + 10) * 4

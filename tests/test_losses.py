@@ -3,7 +3,7 @@ import pytest
 
 from nnlib import losses
 from nnlib.activations import sigmoid, softmax
-from nnlib.data import one_hot
+from nnlib.columns import one_hot
 from nnlib.losses import cross_entropy, cross_entropy_from_logits
 from nnlib.gradcheck import numerical_gradient, relative_error
 
@@ -70,3 +70,23 @@ def test_cross_entropy_from_logits_counts_0_ln_0_as_0():
     y = np.array([[0.0, 1.0], [1.0, 0.0]])
     with np.errstate(invalid="ignore"):
         assert cross_entropy_from_logits(z, y) == pytest.approx(np.log(2) / 2)
+
+
+# ------------------------------------------------ issue 24: one table of output/cost pairs
+def test_the_pairings_table_is_the_rule_network_follows():
+    from nnlib.activations import ACTIVATIONS
+    from nnlib.losses import PAIRINGS, binary_cross_entropy_from_logits, cross_entropy_from_logits
+    from nnlib.network import Network
+    for output in ACTIVATIONS:
+        for cost in ("quadratic", "cross_entropy", "binary_cross_entropy"):
+            sizes = [2, 3]
+            if (output, cost) in PAIRINGS:
+                assert Network(sizes, output=output, cost=cost).pairing is PAIRINGS[output, cost]
+            else:
+                with pytest.raises(ValueError, match=f"^cost '{cost}' does not fit output '{output}'"):
+                    Network(sizes, output=output, cost=cost)
+    assert {pair for pair, p in PAIRINGS.items() if p.shortcut} == {
+        ("softmax", "cross_entropy"), ("sigmoid", "binary_cross_entropy")}
+    assert PAIRINGS["softmax", "cross_entropy"].from_logits is cross_entropy_from_logits
+    assert PAIRINGS["sigmoid", "binary_cross_entropy"].from_logits is binary_cross_entropy_from_logits
+    assert len(PAIRINGS) == len(ACTIVATIONS) + 2

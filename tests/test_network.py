@@ -322,7 +322,7 @@ def test_backprop_names_the_expected_target_shape_in_deep_networks():
 
 def test_the_output_and_cost_message_says_what_fits():
     with pytest.raises(ValueError, match="cross_entropy needs a softmax output, "
-                                         "binary_cross_entropy needs sigmoid outputs"):
+                                         "binary_cross_entropy needs a sigmoid output"):
         Network([2, 3, 2], output="sigmoid", cost="cross_entropy")
 
 
@@ -480,3 +480,81 @@ def test_big_endian_parameters_are_converted():
     np.testing.assert_array_equal(net.weights[0], np.arange(6).reshape(2, 3))
     with pytest.raises(ValueError, match="float32 or float64, got >i4"):
         Network([3, 2], dtype=">i4")
+
+
+# ------------------------------------------ issue 24: σ' from the forward pass, also under dropout
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu", "identity"])
+def test_backprop_with_dropout_masks_matches_centred_differences(activation):
+    from nnlib.gradcheck import numerical_gradient
+    net = Network([3, 4, 4, 2], activation=activation, output="sigmoid", init="scaled", rng=3)
+    rng = np.random.default_rng(4)
+    x, y = rng.standard_normal((3, 5)), rng.random((2, 5))
+    masks = net.dropout_masks(5, 0.5, np.random.default_rng(5))
+
+    def cost():
+        zs, activations = net.forward(x, masks)
+        return net.output_cost(zs[-1], activations[-1], y)
+
+    nabla_b, nabla_w = net.backprop(x, y, masks)
+    for got, p in zip(nabla_w + nabla_b, net.weights + net.biases):
+        np.testing.assert_allclose(got, numerical_gradient(cost, p), rtol=1e-6, atol=1e-9)
+
+
+def test_backprop_reuses_a_given_forward_pass():
+    net = Network([3, 4, 2], rng=0)
+    x, y = np.ones((3, 2)), np.zeros((2, 2))
+    zs, activations = net.forward(x)
+    activations[-1] = activations[-1] + 1.0  # a forward pass of its own: backprop must use it
+    got_b, _ = net.backprop(x, y, forward=(zs, activations))
+    want_b, _ = net.backprop(x, y)
+    assert not np.allclose(got_b[-1], want_b[-1])
+    np.testing.assert_array_equal(net.gradients(x, y, forward=net.forward(x))[1][1], want_b[0])
+
+
+def _spy_derivative(calls, name):
+    """A sigmoid derivative that records whether it was evaluated at z or from the output a."""
+    from nnlib.activations import sigmoid_prime, sigmoid_prime_from_output
+
+    def prime(z):
+        calls.append((name, "z"))
+        return sigmoid_prime(z)
+
+    def from_output(a):
+        calls.append((name, "a"))
+        return sigmoid_prime_from_output(a)
+
+    prime.from_output = from_output
+    return prime
+
+
+def test_sigma_prime_comes_from_the_activations_except_under_dropout():
+    net = Network([3, 4, 4, 2], rng=0)  # sigmoid hidden and output layers, quadratic cost
+    calls = []
+    net.sigma_prime, net.out_prime = _spy_derivative(calls, "hidden"), _spy_derivative(calls, "out")
+    x, y = np.ones((3, 2)), np.zeros((2, 2))
+    net.backprop(x, y)
+    assert calls == [("out", "a"), ("hidden", "a"), ("hidden", "a")]
+    calls.clear()
+    net.backprop(x, y, masks=net.dropout_masks(2, 0.5, np.random.default_rng(0)))
+    assert calls == [("out", "a"), ("hidden", "z"), ("hidden", "z")]
+
+
+def test_a_derivative_of_ones_own_is_evaluated_at_z_in_bp1_and_bp2():
+    from nnlib.activations import sigmoid_prime
+    net = Network([3, 4, 2], rng=0)
+    want = net.backprop(np.ones((3, 2)), np.zeros((2, 2)))
+    net.out_prime = lambda z: sigmoid_prime(z)      # no from_output: BP1 needs z^L
+    net.sigma_prime = lambda z: sigmoid_prime(z)    # and BP2 z^l
+    got = net.backprop(np.ones((3, 2)), np.zeros((2, 2)))
+    for g, w in zip(got[0] + got[1], want[0] + want[1]):
+        np.testing.assert_array_equal(g, w)
+
+
+def test_check_output_and_cost_follows_the_table():
+    from nnlib.network import check_output_and_cost
+    check_output_and_cost("softmax", "cross_entropy")
+    check_output_and_cost("tanh", "quadratic")
+    with pytest.raises(ValueError, match="^cost 'cross_entropy' does not fit output 'sigmoid': "
+                                         "cross_entropy needs a softmax output, "
+                                         "binary_cross_entropy needs a sigmoid output$"):
+        check_output_and_cost("sigmoid", "cross_entropy")

@@ -90,7 +90,7 @@ def test_optimisers_descend_a_quadratic_bowl_to_its_minimum(make):
 def test_nesterov_beats_momentum_on_a_stiff_bowl():
     """With the same η and μ, Nesterov's look-ahead damps the oscillation."""
     results = {}
-    for name, opt in (("momentum", SGD(0.09, 0.95)), ("nesterov", Nesterov(0.09, 0.95))):
+    for name, opt in (("momentum", SGD(0.09, momentum=0.95)), ("nesterov", Nesterov(0.09, momentum=0.95))):
         p = np.array([-4.0, 5.0])
         for _ in range(100):
             opt.step(named(p), named(_finite_difference(_bowl, p)))

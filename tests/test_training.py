@@ -191,7 +191,7 @@ def test_optimizer_matches_the_default_sgd_bit_for_bit(toy):
     x, labels = toy()
     nets = [Network([2, 4, 2], rng=0) for _ in range(2)]
     sgd(nets[0], x, labels, epochs=2, batch_size=16, eta=0.3, rng=2, momentum=0.8, l2=0.01)
-    sgd(nets[1], x, labels, epochs=2, batch_size=16, rng=2, optimizer=SGD(0.3, 0.8, 0.01))
+    sgd(nets[1], x, labels, epochs=2, batch_size=16, rng=2, optimizer=SGD(0.3, momentum=0.8, l2=0.01))
     for a, b in zip(nets[0].weights + nets[0].biases, nets[1].weights + nets[1].biases):
         np.testing.assert_array_equal(a, b)
 
@@ -237,17 +237,23 @@ def test_a_huge_l2_is_blamed_not_eta(toy):
 def test_the_l2_term_is_in_the_reported_cost(toy):
     x, labels = toy()
     net = Network([2, 3, 2], rng=0)
+    with_l2, without = [], []
+    _reference_sgd(net, x, one_hot(labels, 2), 1, 10, 0.5, 0, l2=0.3, monitored=with_l2)
+    _reference_sgd(net, x, one_hot(labels, 2), 1, 10, 0.5, 0, l2=0.0, monitored=without)
     h = sgd(net, x, labels, epochs=1, batch_size=10, eta=0.5, l2=0.3, rng=0)
-    plain = net.total_cost(x, np.eye(2)[:, labels].astype(float))
-    penalty = 0.15 * sum(np.sum(w ** 2) for w in net.weights)
-    np.testing.assert_allclose(h["cost"][-1], plain + penalty, rtol=1e-12)
+    np.testing.assert_allclose(h["cost"][-1], with_l2[0][0], rtol=1e-12)
+    assert h["cost"][-1] > without[0][0] + 0.1  # the penalty (λ/2)Σw², here about 0.15·Σw²
 
 
 # -----------------------------------------------------------------------------
 # the update rule step by step, histories, messages, divergence advice
-def _reference_sgd(net, x, targets, epochs, batch_size, eta, seed, momentum=0.0, l2=0.0):
+def _reference_sgd(net, x, targets, epochs, batch_size, eta, seed, momentum=0.0, l2=0.0,
+                   monitored=None):
     """SGD as the module documents it, step by step: each epoch one seeded permutation
-    of the columns, cut into batches; v ← μv − η(∇C + λW), W ← W + v (biases: no λ)."""
+    of the columns, cut into batches; v ← μv − η(∇C + λW), W ← W + v (biases: no λ).
+    ``monitored``: a list to which each epoch's (training cost, training accuracy) is
+    appended as sgd documents them: each batch's cost (L2 term included) and hits with the
+    parameters before its step, the costs averaged with the batch sizes as weights."""
     rng = np.random.default_rng(seed)
     ws = [w.copy() for w in net.weights]
     bs = [b.copy() for b in net.biases]
@@ -256,16 +262,21 @@ def _reference_sgd(net, x, targets, epochs, batch_size, eta, seed, momentum=0.0,
     m = x.shape[1]
     for _ in range(epochs):
         order = rng.permutation(m)
+        cost, hits = 0.0, 0
         for k in range(0, m, batch_size):
             idx = order[k:k + batch_size]
             step = Network.from_parameters(ws, bs, activation=net.activation,
                                            output=net.output, cost=net.cost)
+            cost += step.total_cost(x[:, idx], targets[:, idx], l2=l2) * len(idx)
+            hits += int(np.sum(step.predict(x[:, idx]) == step.classify(targets[:, idx])))
             nb, nw = step.backprop(x[:, idx], targets[:, idx])
             for l in range(len(ws)):
                 vw[l] = momentum * vw[l] - eta * (nw[l] + l2 * ws[l])
                 vb[l] = momentum * vb[l] - eta * nb[l]
                 ws[l] = ws[l] + vw[l]
                 bs[l] = bs[l] + vb[l]
+        if monitored is not None:
+            monitored.append((cost / m, hits / m))
     return ws, bs
 
 
@@ -334,9 +345,15 @@ def test_history_values():
     # the callback returned True after epoch 1: training stopped there
     assert h["epoch"] == [1] and len(h["seconds"]) == 1
     assert isinstance(h["seconds"][0], float) and 0 <= h["seconds"][0] <= elapsed
-    assert h["cost"] == [pytest.approx(net.total_cost(x, one_hot(labels, 2), l2=0.5), rel=1e-12)]
+    # the training cost and accuracy: means over the epoch's mini-batches, each measured with
+    # the parameters before its step (no second pass); validation: after the epoch
+    monitored = []
+    _reference_sgd(Network([2, 3, 2], init="scaled", rng=0), x, one_hot(labels, 2), 1, 10, 0.05, 0,
+                   l2=0.5, monitored=monitored)
+    assert h["cost"] == [pytest.approx(monitored[0][0], rel=1e-12)]
+    assert h["train_accuracy"] == [monitored[0][1]]
+    assert h["cost"][0] != pytest.approx(net.total_cost(x, one_hot(labels, 2), l2=0.5), rel=1e-6)
     assert h["validation_accuracy"] == [net.evaluate(xv, lv)]
-    assert h["train_accuracy"] == [net.evaluate(x, labels)]
 
 
 def test_one_output_neuron_after_a_hidden_layer_trains_on_labels():
@@ -344,9 +361,12 @@ def test_one_output_neuron_after_a_hidden_layer_trains_on_labels():
     net = Network([2, 3, 1], output="sigmoid", cost="binary_cross_entropy", init="scaled", rng=0)
     ws, bs = _reference_sgd(net, x, labels.reshape(1, -1).astype(float), epochs=2,
                             batch_size=5, eta=0.5, seed=1)
+    monitored = []
+    _reference_sgd(net, x, labels.reshape(1, -1).astype(float), epochs=2, batch_size=5, eta=0.5,
+                   seed=1, monitored=monitored)
     h = sgd(net, x, labels, epochs=2, batch_size=5, eta=0.5, rng=1)
     np.testing.assert_allclose(net.weights[1], ws[1], rtol=1e-10)
-    assert h["train_accuracy"][-1] == net.evaluate(x, labels)
+    assert h["train_accuracy"] == [acc for _, acc in monitored]
 
 
 def test_target_columns_must_match_the_output_layer():
@@ -557,8 +577,10 @@ def test_a_non_finite_training_cost_is_blamed_on_the_optimiser_settings(monkeypa
 def test_the_recorded_cost_of_an_optimizer_without_l2_has_no_l2_term():
     x, labels = make_toy(m=12)
     net = Network([2, 3, 2], rng=0)
+    monitored = []
+    _reference_sgd(net, x, one_hot(labels, 2), 1, 4, 0.1, 0, monitored=monitored)
     history = sgd(net, x, labels, epochs=1, batch_size=4, rng=0, optimizer=_NoL2(0.1))
-    assert history["cost"][0] == net.total_cost(x, one_hot(labels, 2))
+    assert history["cost"][0] == pytest.approx(monitored[0][0], rel=1e-12)
 
 
 def test_overflow_and_nan_inside_training_raise_no_warning_only_training_diverged():
@@ -651,8 +673,8 @@ def test_nan_in_any_layer_is_caught(monkeypatch, layer, kind, toy):
     calls = {"n": 0}
     original = network_module.Network.backprop
 
-    def poisoned(self, x, y, masks=None):
-        nabla_b, nabla_w = original(self, x, y, masks)
+    def poisoned(self, x, y, masks=None, forward=None):
+        nabla_b, nabla_w = original(self, x, y, masks, forward=forward)
         calls["n"] += 1
         if calls["n"] == 3:
             (nabla_w if kind == "weight" else nabla_b)[layer - 1][0, 0] = np.nan
@@ -747,3 +769,113 @@ def test_a_learning_rate_that_rounds_to_zero_is_refused(toy):
     w = net.weights[0].copy()
     sgd(net, x, labels, epochs=1, batch_size=5, eta=1e-30, rng=0)   # tiny but representable
     assert net.weights[0].dtype == np.float32 and net.weights[0].shape == w.shape
+
+
+# ------------------------------------------------ issue 24: early stopping, keyword-only settings
+def test_early_stopping_stops_after_patience_epochs_and_restores_the_best_epoch():
+    x, labels = make_toy(m=60, seed=3)
+    xv, lv = make_toy(m=40, seed=4)
+    kwargs = dict(epochs=30, batch_size=10, eta=2.0, rng=5, validation=(xv, lv))
+    watched = Network([2, 6, 2], rng=2)
+    snapshots = []
+    full = sgd(watched, x, labels, **kwargs,
+               callback=lambda e, h: snapshots.append([p.copy() for _, p in watched.parameters()]))
+    accuracies = full["validation_accuracy"]
+    best = int(np.argmax(accuracies)) + 1           # the first epoch with the highest accuracy
+    stop = next((e for e in range(1, 31) if e - (int(np.argmax(accuracies[:e])) + 1) >= 3), 30)
+    assert stop < 30, "the toy run must plateau for the test to mean something"
+    net = Network([2, 6, 2], rng=2)
+    h = sgd(net, x, labels, **kwargs, patience=3)
+    assert h["epoch"] == list(range(1, stop + 1))
+    assert h["best_epoch"] == int(np.argmax(accuracies[:stop])) + 1 <= best
+    for (_, p), want in zip(net.parameters(), snapshots[h["best_epoch"] - 1]):
+        np.testing.assert_array_equal(p, want)
+    assert net.evaluate(xv, lv) == max(accuracies[:stop])
+
+
+def test_patience_needs_validation_and_a_positive_integer():
+    x, labels = make_toy(m=10)
+    with pytest.raises(ValueError, match="^early stopping \\(patience\\) needs validation data"):
+        sgd(Network([2, 2], rng=0), x, labels, epochs=2, batch_size=5, eta=1.0, patience=2)
+    for bad in (0, 1.5, "3"):
+        with pytest.raises(ValueError, match="^patience must be"):
+            sgd(Network([2, 2], rng=0), x, labels, epochs=2, batch_size=5, eta=1.0,
+                validation=(x, labels), patience=bad)
+
+
+def test_hyperparameters_are_keyword_only():
+    x, labels = make_toy(m=10)
+    with pytest.raises(TypeError):
+        sgd(Network([2, 2], rng=0), x, labels, 2, 5, 1.0)  # epochs, batch_size, eta by position
+
+
+def test_training_cost_needs_no_second_pass(monkeypatch):
+    """With monitoring on, the forward pass runs once per mini-batch and never on the whole set."""
+    x, labels = make_toy(m=40)
+    net = Network([2, 3, 2], rng=0)
+    widths = []
+    original = network_module.Network.forward
+
+    def counting(self, x, masks=None):
+        widths.append(np.shape(x)[1])
+        return original(self, x, masks)
+
+    monkeypatch.setattr(network_module.Network, "forward", counting)
+    sgd(net, x, labels, epochs=2, batch_size=10, eta=0.5, rng=0)
+    assert widths == [10] * 8
+
+
+def test_monitor_train_end_measures_the_weights_after_each_epoch_on_the_whole_set():
+    x, labels = make_toy(m=40)
+    net = Network([2, 3, 2], init="scaled", rng=0)
+    costs = []
+    h = sgd(net, x, labels, epochs=3, batch_size=10, eta=0.5, rng=0, l2=0.5, monitor_train="end",
+            callback=lambda e, hist: costs.append((net.total_cost(x, one_hot(labels, 2), l2=0.5),
+                                                  net.evaluate(x, labels))))
+    assert h["cost"] == [c for c, _ in costs] and h["train_accuracy"] == [a for _, a in costs]
+    batches = sgd(Network([2, 3, 2], init="scaled", rng=0), x, labels, epochs=3, batch_size=10,
+                  eta=0.5, rng=0, l2=0.5)
+    assert batches["cost"][0] > h["cost"][0]  # measured during the epoch, before the steps
+    with pytest.raises(ValueError, match="^monitor_train must be True, False or 'end', got 'yes'$"):
+        sgd(net, x, labels, epochs=1, batch_size=10, eta=0.5, monitor_train="yes")
+
+
+def test_progress_line_with_and_without_the_number_of_epochs():
+    from nnlib.training import progress_line
+    history = {"epoch": [3], "cost": [0.21014], "train_accuracy": [0.9412],
+               "validation_accuracy": [0.938], "seconds": [1.2]}
+    assert progress_line(history) == "Epoch  3, cost 0.2101, train 94.12%, validation 93.80%, 1.20 s"
+    assert progress_line(history, 10) == ("Epoch  3/10, cost 0.2101, train 94.12%, "
+                                          "validation 93.80%, 1.20 s")
+
+
+def test_early_stopping_with_no_epoch_restores_nothing():
+    x, labels = make_toy(m=10)
+    net = Network([2, 2], rng=0)
+    before = [p.copy() for _, p in net.parameters()]
+    h = sgd(net, x, labels, epochs=0, batch_size=5, eta=1.0, validation=(x, labels), patience=2)
+    assert h["best_epoch"] == 0 and h["epoch"] == []
+    for (_, p), q in zip(net.parameters(), before):
+        np.testing.assert_array_equal(p, q)
+
+
+def test_monitor_train_end_is_one_pass_per_epoch_from_the_logits_and_without_a_missing_l2():
+    x, labels = make_toy(m=40)
+    net = Network([2, 3, 4, 2], output="softmax", cost="cross_entropy", init="scaled", rng=0)
+    net.weights[-1] *= 40  # large logits: softmax rounds to 0/1, only the from-logits cost is exact
+    calls, seen = [], []
+    original = net.output_cost
+
+    def counting(*args):
+        calls.append(args[0].shape)
+        return original(*args)
+
+    def after_epoch(epoch, history):
+        zs, activations = net.forward(x)
+        seen.append(original(zs[-1], activations[-1], one_hot(labels, 2)))
+
+    net.output_cost = counting
+    h = sgd(net, x, labels, epochs=2, batch_size=10, rng=0, optimizer=_NoL2(0.5),
+            monitor_train="end", callback=after_epoch)
+    assert calls == [(2, 40), (2, 40)]  # one whole-set pass per epoch, no per-batch costs
+    assert h["cost"] == seen

@@ -1,8 +1,8 @@
-"""nnlib.data: one-hot targets, images as columns, and minibatches."""
+"""nnlib.columns: one-hot targets, images as columns, and minibatches."""
 import numpy as np
 import pytest
 
-from nnlib.data import minibatches, one_hot, to_columns
+from nnlib.columns import minibatches, one_hot, to_columns
 
 
 def test_one_hot():

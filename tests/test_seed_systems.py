@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from nnlib import Network, numerical_gradient, one_hot, relative_error, sigmoid
-from nnlib import seeds
+from nnlib import seed_systems as seeds
 
 
 def _data(n_in, k, m, seed=0):
