@@ -118,11 +118,13 @@ RENDERED = r"""
   const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
   if (!panel) return null;
   const cells = [...panel.querySelectorAll('.jp-MarkdownCell')];
+  const rendered = cells.map(c => c.querySelector('.myst') || c.querySelector('.jp-RenderedMarkdown'))
+                        .filter(r => r);
   return {
     cells: cells.length,
-    myst: cells.map(c => c.querySelector('.myst')).filter(m => m).map(m => m.innerText),
+    rendered: rendered.map(r => ({myst: r.classList.contains('myst'), text: r.innerText})),
     exercises: [...panel.querySelectorAll('.jp-MarkdownCell .myst aside.myst-exercise')]
-               .map(a => a.innerText.trim().split('\n')[0]),
+               .map(a => a.innerText.trim().split('\\n')[0]),
   };
 })()
 """
@@ -141,20 +143,24 @@ def test_jupyterlab_renders_the_notebooks_prose(handout_floors_venv, jupyterlab,
         for i, path in enumerate(notebooks):
             nb = nbformat.read(path, as_version=4)
             markdown = [c.source for c in nb.cells if c.cell_type == "markdown"]
-            exercises = sum(s.lstrip().startswith("```{exercise}") for s in markdown)
+            exercises = sum(len(re.findall(r"^(?:`{3,}|:{3,})\{exercise\}", s, re.M))
+                            for s in markdown)
             browser.send("Page.navigate", session=True,
                          url=f"{jupyterlab}/lab/workspaces/w{i}/tree/{path.name}?reset")
             deadline = time.monotonic() + 120
             while True:
                 page = browser.evaluate(RENDERED)
-                if page and page["cells"] == len(markdown) and len(page["myst"]) == len(markdown):
+                if page and page["cells"] == len(page["rendered"]) == len(markdown):
                     break
                 if time.monotonic() > deadline:
-                    pytest.fail(f"{path.name}: JupyterLab rendered {page and len(page['myst'])} "
-                                f"of {len(markdown)} markdown cells with MyST in 120 s",
-                                pytrace=False)
+                    pytest.fail(f"{path.name}: JupyterLab rendered {page and len(page['rendered'])}"
+                                f" of {len(markdown)} markdown cells in 120 s", pytrace=False)
                 time.sleep(1)
-            for text in page["myst"]:
+            plain = sum(not r["myst"] for r in page["rendered"])
+            if plain:
+                problems.append(f"{path.name}: {plain} markdown cells not rendered by "
+                                "jupyterlab-myst")
+            for text in (r["text"] for r in page["rendered"]):
                 for raw in RAW_MYST.findall(text):
                     problems.append(f"{path.name}: raw {{{raw}}} in: {text[:120]!r}")
                 if "```" in text or re.search(r"^:::", text, re.M):
