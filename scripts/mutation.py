@@ -13,7 +13,7 @@ What it does:
 2. Copies ``nnlib/*.py`` and the fast unit tests of the core modules into a scratch
    folder ``build/mutation`` (wiped each run), with a ``setup.cfg`` that tells mutmut
    which files to mutate and which tests to run: ``tests/test_<module>.py`` for each
-   core module and ``tests/test_mutation*.py``.  No notebooks, no CLI subprocesses, no
+   core module (with ``tests/conftest.py``).  No notebooks, no CLI subprocesses, no
    browser, no student versions; the one slow MNIST training test is deselected.
 3. Runs ``mutmut run --max-children JOBS`` there (mutmut's own progress output goes to
    ``build/mutation/mutmut.log``), with one BLAS thread per worker.
@@ -47,7 +47,6 @@ REQUIREMENTS = ["mutmut>=3.8,<4", "numpy>=1.23,<3", "pytest>=7,<10", "hypothesis
                 "pillow>=9,<14", "matplotlib>=3.6,<4"]
 CORE = ["activations", "losses", "network", "gradcheck", "training"]
 OPTIONAL = ["optimizers"]  # mutated too once it exists (the SGD step moves there)
-EXTRA_TESTS = ["test_mutation*.py", "test_dropout.py"]
 SLOW_TESTS = ["tests/test_training.py::test_short_mnist_run_beats_90_percent"]
 
 KILLED = {"killed", "timeout", "segfault", "caught by type check"}
@@ -245,8 +244,6 @@ def prepare_work(modules):
         shutil.copy2(source, WORK / "nnlib" / source.name)
     tests = ["conftest.py"] + [f"test_{m}.py" for m in CORE + OPTIONAL]
     tests = [t for t in tests if (ROOT / "tests" / t).exists()]
-    for pattern in EXTRA_TESTS:
-        tests += sorted(p.name for p in (ROOT / "tests").glob(pattern))
     for name in tests:
         shutil.copy2(ROOT / "tests" / name, WORK / "tests" / name)
     pytest_args = ["-p", "no:cacheprovider"]

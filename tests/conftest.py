@@ -1,13 +1,29 @@
+"""Helpers and fixtures shared by the test files (one test file per nnlib module or script)."""
+import gzip
 import importlib.util
+import io
+import os
+import stat
+import struct
+import subprocess
+import sys
+import zipfile
+import zlib
 from pathlib import Path
 
 import matplotlib
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from PIL import Image, ImageDraw
+
+from nnlib import Network, idx, one_hot, save_network
 
 matplotlib.use("Agg")
 
-SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPTS = ROOT / "scripts"
 
 
 def load_script(name):
@@ -43,21 +59,166 @@ def toy():
     return make_toy
 
 
+# ----------------------------------------------------------------------------- the command line
+#: A training run of a second or two (one epoch on 600 images).
+TINY = ["--train-size", "600", "--epochs", "1", "--hidden", "16", "--batch-size", "20", "--eta", "0.1"]
+
+IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
+
+needs_root = pytest.mark.skipif(not IS_ROOT, reason="making a scratch device node (os.mknod) "
+                                                    "needs root; not running as root")
+
+
+def nnlib_cli(*args, timeout=120, **kwargs):
+    """Run ``python -m nnlib ARGS`` in a subprocess (text output)."""
+    kwargs.setdefault("capture_output", True)
+    return subprocess.run([sys.executable, "-m", "nnlib", *map(str, args)], text=True,
+                          timeout=timeout, **kwargs)
+
+
+def one_line_error(result, *fragments, status=1):
+    """The single line on stderr of a failed run; checks status, no traceback, the fragments."""
+    assert result.returncode == status, (result.returncode, result.stderr)
+    assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0], (fragment, lines[0])
+    return lines[0]
+
+
+def scratch_device(folder, name="null", major=1, minor=3):
+    """A character device node in ``folder`` (1,3 is what /dev/null is; 1,7 /dev/full)."""
+    path = Path(folder) / name
+    os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(major, minor))
+    return path
+
+
+@pytest.fixture(scope="module")
+def net_file(tmp_path_factory):
+    """An untrained 784-5-10 network saved to a file (predicting needs no accuracy here)."""
+    path = tmp_path_factory.mktemp("net_file") / "net.npz"
+    save_network(Network([784, 5, 10], rng=0, dtype=np.float32), path)
+    return path
+
+
+# ----------------------------------------------------------------------------- pictures
+def digit_picture(size=24):
+    """A 7-like stroke, black on white (Pillow greyscale)."""
+    img = Image.new("L", (size, size), 255)
+    ImageDraw.Draw(img).line([(5, 4), (18, 4), (9, 20)], fill=0, width=3)
+    return img
+
+
+def jpeg_with_exif():
+    """A JPEG of a digit with an EXIF block (orientation, make, date, an Exif sub-IFD)."""
+    exif = Image.new("RGB", (8, 8)).getexif()
+    exif[0x0112] = 6
+    exif[0x010F] = "Phone"
+    exif[0x0132] = "2026:01:01 00:00:00"
+    exif[0x011A] = 72.0
+    exif.get_ifd(0x8769)[0x9003] = "2026:01:01 00:00:00"
+    b = io.BytesIO()
+    digit_picture().convert("RGB").save(b, "JPEG", exif=exif.tobytes())
+    return b.getvalue()
+
+
+def bad_pictures(folder):
+    """Pictures whose errors escaped as ValueError/struct.error/TypeError (issue 11, defect 2)."""
+    folder = Path(folder)
+    files = {}
+    files["maxval.pgm"] = b"P5\n24 24\n-5\n" + bytes(576)               # malformed PGM header
+    files["width.pgm"] = b"P5\n24 x24\n255\n" + bytes(576)
+    ihdr = struct.pack(">IIBBBBB", 24, 24, 8, 0, 0, 0, 0)[:5]
+    files["ihdr.png"] = (b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 5) + b"IHDR" + ihdr
+                         + struct.pack(">I", zlib.crc32(b"IHDR" + ihdr)))   # truncated IHDR chunk
+    jpeg = jpeg_with_exif()
+    at = jpeg.find(b"Exif\x00\x00")
+    for name, offset, value in (("exif-type.jpg", 17, 0), ("exif-rational.jpg", 19, 5),
+                                ("exif-count.jpg", 43, 1)):
+        corrupt = bytearray(jpeg)
+        corrupt[at + offset] = value                                   # one corrupt EXIF byte
+        files[name] = bytes(corrupt)
+    paths = []
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+        paths.append(folder / name)
+    return paths
+
+
+# ----------------------------------------------------------------------------- files
+def zero_chunks(nbytes, chunk=1 << 22):
+    """``nbytes`` zero bytes in chunks of at most ``chunk`` (to write decompression bombs)."""
+    while nbytes > 0:
+        yield bytes(min(chunk, nbytes))
+        nbytes -= chunk
+
+
+# ----------------------------------------------------------------------------- networks
+def net_from(weights, biases, **kwargs):
+    """``Network.from_parameters`` of nested lists (each converted to a float64 array)."""
+    return Network.from_parameters([np.array(w, dtype=float) for w in weights],
+                                   [np.array(b, dtype=float) for b in biases], **kwargs)
+
+
+def write_idx(path, array, type_byte=0x08, compress=False, extra=b"", cut=0, count=None):
+    header = bytes([0, 0, type_byte, array.ndim])
+    dims = list(array.shape)
+    if count is not None:
+        dims[0] = count
+    header += b"".join(struct.pack(">I", d) for d in dims)
+    body = header + array.astype(idx.IDX_DTYPES[type_byte]).tobytes() + extra
+    if cut:
+        body = body[:-cut]
+    path.write_bytes(gzip.compress(body) if compress else body)
+    return path
+
+
+# ----------------------------------------------------------------------------- hypothesis
+# Derandomized settings with no example database, so CI runs the same examples every time;
+# ``max_examples`` keeps each property test to a few seconds.
+FAST = settings(max_examples=150, deadline=None, derandomize=True, database=None,
+                suppress_health_check=[HealthCheck.too_slow])
+
+
+SLOW = settings(max_examples=60, deadline=None, derandomize=True, database=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+
+
+@st.composite
+def networks_and_batches(draw):
+    """``(net, x, y)``: every supported combination, small random sizes; targets are one-hot,
+    or soft for binary cross-entropy."""
+    hidden, output, cost = draw(st.sampled_from(COMBINATIONS))
+    sizes = draw(st.lists(st.integers(1, 5), min_size=2, max_size=4))
+    if output == "softmax":
+        sizes[-1] = max(sizes[-1], 2)
+    seed = draw(st.integers(0, 2**32 - 1))
+    m = draw(st.integers(1, 4))
+    rng = np.random.default_rng(seed)
+    net = Network(sizes, activation=hidden, output=output, cost=cost, init="scaled", rng=rng)
+    for b in net.biases:
+        b += 0.1 * rng.standard_normal(b.shape)
+    x = rng.standard_normal((sizes[0], m))
+    y = one_hot(rng.integers(0, sizes[-1], m), sizes[-1])
+    if cost == "binary_cross_entropy":
+        y = 0.1 + 0.8 * y
+    return net, x, y
+
+
 # ------------------------------------------------- the handout installed at the floors (slow tier)
 # ONE clean venv for tests/test_floors.py and tests/test_handout.py (issues 20, 21, 27): the
 # handout made by scripts/make_handout.py, unpacked from its .zip, a venv made with nothing but
 # `python -m venv` (no --system-site-packages, no .pth, no PYTHONPATH), and the handout's own
 # requirements.txt installed from the package registry with the floors pinned
 # (`-c constraints-floors.txt`).  Built once per session, only when a slow test asks for it.
-ROOT = Path(__file__).resolve().parent.parent
-# the nbval matrix's settings (scripts/nbval_matrix.sh)
+# The nbval matrix's settings (those of CI's nbval run):
 MATRIX_ENV = {"OPENBLAS_NUM_THREADS": "1", "MPLBACKEND": "Agg", "OPENBLAS_CORETYPE": "Haswell"}
 
 
 def clean_env(home):
     """os.environ without anything leading back to this venv or the repository, and with a
     Jupyter of its own (config, data, runtime, settings, workspaces under ``home``)."""
-    import os
     env = {k: v for k, v in os.environ.items()
            if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYTHONSTARTUP",
                         "PYTHONUSERBASE", "JUPYTER_PATH", "MPLCONFIGDIR")}
@@ -78,17 +239,12 @@ class HandoutVenv:
         self.folder, self.python, self.env, self.install_log = folder, python, env, install_log
 
     def run(self, args, timeout, **kwargs):
-        import subprocess
         return subprocess.run([str(self.python), *args], cwd=self.folder, env=self.env,
                               capture_output=True, text=True, timeout=timeout, **kwargs)
 
 
 @pytest.fixture(scope="session")
 def handout_floors_venv(tmp_path_factory):
-    import subprocess
-    import sys
-    import zipfile
-
     make_handout = load_script("make_handout")
     base = tmp_path_factory.mktemp("handout")
     _, archive = make_handout.make_handout(base / "made" / "nn-from-scratch")

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from nnlib import activations as act
+from nnlib.activations import identity_prime, log_softmax, relu_prime, softmax
 from nnlib.gradcheck import numerical_gradient, relative_error
 
 
@@ -70,3 +71,30 @@ def test_softmax_backward_equals_full_jacobian():
 def test_unknown_activation():
     with pytest.raises(ValueError, match="unknown activation 'swish'"):
         act.get_activation("swish")
+
+
+def test_derivatives_keep_shape_and_dtype():
+    z = np.array([[-1.0, 0.0, 2.0]], dtype=np.float32)
+    assert relu_prime(z).dtype == np.float32
+    np.testing.assert_array_equal(relu_prime(z), [[0, 0, 1]])
+    one = identity_prime(z)
+    assert one.shape == z.shape and one.dtype == np.float32
+    np.testing.assert_array_equal(one, np.ones((1, 3)))
+
+
+def test_softmax_and_log_softmax_shift_each_column_by_its_own_maximum():
+    # two columns 1000 apart: a shift by the maximum of the whole array would
+    # underflow the second column to 0/0
+    z = np.array([[0.0, -1000.0], [1.0, -1001.0], [800.0, -1000.5]])
+    with np.errstate(over="raise", divide="raise", invalid="raise"):  # underflow to 0 is fine
+        p = softmax(z)
+        lp = log_softmax(z)
+    column = np.array([0.0, 1.0, 800.0])
+    want = column - 800.0 - np.log(np.sum(np.exp(column - 800.0)))
+    np.testing.assert_allclose(lp[:, 0], want, rtol=1e-12)
+    column = np.array([-1000.0, -1001.0, -1000.5])
+    want = column + 1000.0 - np.log(np.sum(np.exp(column + 1000.0)))
+    np.testing.assert_allclose(lp[:, 1], want, rtol=1e-12)
+    np.testing.assert_allclose(p, np.exp(lp), rtol=1e-12)
+    np.testing.assert_allclose(p.sum(axis=0), 1.0)
+    np.testing.assert_array_equal(log_softmax(np.array([[0.0], [800.0]])), [[-800.0], [0.0]])

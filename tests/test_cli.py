@@ -1,4 +1,7 @@
 """The command line, driven as a user drives it: ``python -m nnlib ...`` in a subprocess."""
+import os
+import re
+import stat
 import subprocess
 import sys
 
@@ -7,15 +10,10 @@ import pytest
 from PIL import Image
 
 from nnlib import Network, save_network
-from nnlib.images import shipped_digits
+from nnlib.idx import IDXError, read_idx
+from nnlib.images import ImageError, load_grey, shipped_digits
 
-TINY = ["--train-size", "600", "--epochs", "1", "--hidden", "16", "--batch-size", "20", "--eta", "0.1"]
-
-
-def nnlib_cli(*args, cwd=None):
-    """Run ``python -m nnlib ARGS``; return the completed process (text output)."""
-    return subprocess.run([sys.executable, "-m", "nnlib", *map(str, args)], capture_output=True,
-                          text=True, timeout=120, cwd=cwd)
+from conftest import ROOT, TINY, bad_pictures, needs_root, nnlib_cli, one_line_error, scratch_device
 
 
 def assert_one_line_error(result, *fragments):
@@ -189,3 +187,104 @@ def test_cost_that_does_not_fit_the_output(tmp_path):
                        "-o", tmp_path / "x.npz")
     assert_one_line_error(result, "does not fit")
 
+
+# -----------------------------------------------------------------------------
+# hostile input (issue 11): bad pictures, FIFOs, standard input, symbolic link loops,
+# closed pipes, a full disk
+def test_predict_reports_every_picture_on_its_own_line(net_file, tmp_path):
+    """Issue 11, defect 2: one bad picture aborted the whole run; now every file gets a line."""
+    bad = bad_pictures(tmp_path)
+    good = shipped_digits()[:2]
+    args = [good[0], *bad[:3], good[1], *bad[3:], tmp_path / "gone.png"]
+    result = nnlib_cli("predict", net_file, *args)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    out = result.stdout.strip().splitlines()
+    err = result.stderr.strip().splitlines()
+    assert len(out) + len(err) == len(args), (out, err)
+    for path in args:
+        lines = [line for line in out + err if f"{path}:" in line]
+        assert len(lines) == 1, (path, out, err)
+    assert len(out) >= 2 and all(re.search(r": \d \(output \d\.\d\d\)$", line) for line in out)
+    assert all(line.startswith("python -m nnlib predict: error: ") for line in err)
+    assert any("gone.png: no such file" in line for line in err)
+    assert "internal error" not in result.stderr
+
+
+def test_a_fifo_as_params_or_idx_does_not_hang(tmp_path):
+    """Issue 11, defect 4: ``evaluate FIFO`` and ``read_idx(FIFO)`` waited forever for a writer."""
+    fifo = tmp_path / "f"
+    os.mkfifo(fifo)
+    one_line_error(nnlib_cli("evaluate", fifo, timeout=60), "f: is a FIFO", "not supported")
+    code = "import sys; from nnlib.idx import read_idx; read_idx(sys.argv[1])"
+    result = subprocess.run([sys.executable, "-c", code, str(fifo)], capture_output=True,
+                            text=True, timeout=60)
+    assert "IDXError" in result.stderr and "is a FIFO" in result.stderr
+    with pytest.raises(ImageError, match="is a FIFO"):   # was "empty file"
+        load_grey(fifo)
+
+
+def test_standard_input_works_from_a_file_and_is_refused_from_a_pipe(net_file):
+    """Issue 11, defect 4: /dev/stdin redirected from a file works; from a pipe it says 'not supported'."""
+    digit = shipped_digits()[1]
+    with open(digit, "rb") as f:
+        result = nnlib_cli("predict", net_file, "/dev/stdin", stdin=f)
+    assert result.returncode == 0 and result.stdout.startswith("/dev/stdin: "), result.stderr
+    result = subprocess.run([sys.executable, "-m", "nnlib", "predict", str(net_file), "/dev/stdin"],
+                            input=digit.read_bytes(), capture_output=True, timeout=120)
+    stderr = result.stderr.decode()
+    assert result.returncode == 1 and "Traceback" not in stderr
+    assert "not supported" in stderr and "empty file" not in stderr
+
+
+def test_negative_seed_names_the_option():
+    """Issue 11, defect 9: ``--seed -1`` failed with numpy's message, naming no option."""
+    result = nnlib_cli("train", "--seed", "-1", "-o", "x.npz")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "argument --seed: expected an integer from 0" in result.stderr
+
+
+def test_a_symlink_loop_is_not_no_such_file(tmp_path, net_file):
+    """Issue 11, defect 9: a symbolic link loop was reported as 'no such file'."""
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    loop = tmp_path / "a"
+    one_line_error(nnlib_cli("evaluate", loop), "a: a loop of symbolic links")
+    result = nnlib_cli("predict", net_file, loop)
+    one_line_error(result, "a: a loop of symbolic links")
+    with pytest.raises(IDXError, match="loop of symbolic links"):
+        read_idx(loop)
+    with pytest.raises(ImageError, match="loop of symbolic links"):
+        load_grey(loop)
+
+
+def test_a_closed_pipe_on_stdout_stops_quietly(net_file):
+    """Issue 11, defect 9: ``predict ... | head -1`` ended with a BrokenPipeError message."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)                     # the reader is gone before anything is written
+    try:
+        result = subprocess.run([sys.executable, "-m", "nnlib", "predict", str(net_file),
+                                 *map(str, shipped_digits())], stdout=write_end,
+                                stderr=subprocess.PIPE, text=True, timeout=120)
+    finally:
+        os.close(write_end)
+    assert result.returncode == 141 and result.stderr == "", result.stderr
+
+
+@needs_root
+def test_a_full_disk_on_stdout_is_one_line(tmp_path, net_file):
+    """Issue 11, defect 9: stdout on /dev/full gave 'OSError: ...' and 'Exception ignored'.
+    A scratch node with /dev/full's numbers (1, 7) in a temporary folder, never the real one."""
+    full = scratch_device(tmp_path, "full", 1, 7)
+    with open(full, "w") as out:
+        result = nnlib_cli("predict", net_file, *shipped_digits()[:3], stdout=out,
+                           stderr=subprocess.PIPE, capture_output=False)
+    one_line_error(result, "cannot write to standard output", "No space left on device")
+    assert stat.S_ISCHR(os.stat(full).st_mode)
+
+
+def test_readme_exit_statuses_match_the_cli():
+    """Issue 11, defect 9: the README promised exit status 1 for every error; argparse's usage errors are 2."""
+    readme = (ROOT / "README.md").read_text()
+    assert "2 a usage error" in readme and "141" in readme
+    result = nnlib_cli("train", "--epochs", "0")
+    assert result.returncode == 2 and "usage:" in result.stderr

@@ -3,6 +3,8 @@ import pytest
 
 from nnlib import Network, check_gradients, numerical_gradient, one_hot, relative_error
 
+from conftest import make_toy
+
 
 def test_numerical_gradient_of_a_known_function():
     x = np.array([1.0, -2.0, 0.5])
@@ -57,3 +59,119 @@ def test_a_broken_backprop_is_caught(monkeypatch):
     results = check_gradients(net, x, y)
     assert results["W1"].error == pytest.approx(0.01 / 1.01, rel=1e-4)
     assert results["W2"].error < 1e-7 and results["b1"].error < 1e-7
+
+
+# -------------------------------------------------- what is evaluated, exactly
+def test_numerical_gradient_evaluates_f_twice_per_entry_and_only_where_asked():
+    x = np.array([1.0, 2.0, 3.0, 4.0])
+    calls = []
+
+    def f():
+        calls.append(x.copy())
+        return float(np.sum(x ** 2))
+
+    grad = numerical_gradient(f, x)
+    assert len(calls) == 2 * x.size  # centred: f(x + h) and f(x − h), nothing else
+    np.testing.assert_allclose(grad, 2 * x, rtol=1e-8)
+    calls.clear()
+    grad = numerical_gradient(f, x, indices=[(1,), (3,)])
+    assert len(calls) == 4
+    np.testing.assert_allclose(grad, [0.0, 4.0, 0.0, 8.0], rtol=1e-8)
+    calls.clear()
+    grad = numerical_gradient(f, x, h=1e-4, method="forward", indices=[(2,)])
+    assert len(calls) == 2  # f(x), then f(x + h)
+    assert grad[2] == pytest.approx(6.0 + 1e-4, rel=1e-8) and not grad[[0, 1, 3]].any()
+
+
+def test_relative_error_of_float32_values_is_computed_in_float64():
+    big = np.float32(3e38)
+    assert relative_error(big, -big) == 2.0  # |a − b| = 6e38 overflows float32
+
+
+class _ScaledBackprop(Network):
+    """A network whose backprop is off by a known factor on chosen parameters."""
+    factors = {}
+    bump = None  # (layer, kind, index, amount): one wrong entry
+
+    def backprop(self, x, y, masks=None):
+        nb, nw = super().backprop(x, y, masks)
+        for (kind, l), f in self.factors.items():
+            (nw if kind == "W" else nb)[l - 1] = f * (nw if kind == "W" else nb)[l - 1]
+        if self.bump:
+            l, kind, index, amount = self.bump
+            (nw if kind == "W" else nb)[l - 1][index] += amount
+        return nb, nw
+
+
+def _scaled(factors=None, bump=None, sizes=(3, 4, 2), seed=0):
+    net = _ScaledBackprop(list(sizes), init="scaled", rng=seed)
+    net.factors = factors or {}
+    net.bump = bump
+    rng = np.random.default_rng(seed + 1)
+    x = rng.standard_normal((sizes[0], 5))
+    return net, x, one_hot(rng.integers(0, sizes[-1], 5), sizes[-1])
+
+
+def test_check_gradients_error_uses_the_larger_norm():
+    net, x, y = _scaled({("W", 1): 0.5, ("b", 2): 2.0})
+    r = check_gradients(net, x, y)
+    assert r["W1"].error == pytest.approx(0.5, rel=1e-6)  # ‖0.5g − g‖ / ‖g‖
+    assert r["b2"].error == pytest.approx(0.5, rel=1e-6)  # ‖2g − g‖ / ‖2g‖
+    assert r["W2"].error < 1e-8 and r["b1"].error < 1e-8
+
+
+def test_check_gradients_reports_the_worst_entry():
+    net, x, y = _scaled(bump=(1, "W", (2, 1), 0.5))
+    r = check_gradients(net, x, y)
+    w1 = r["W1"]
+    assert w1.name == "W1" and w1.shape == (4, 3) and w1.checked == 12
+    assert w1.worst_index == (2, 1)
+    true = Network.backprop(net, x, y)[1][0][2, 1]
+    assert w1.numerical == pytest.approx(true, rel=1e-6)
+    assert w1.analytic == pytest.approx(true + 0.5, rel=1e-12)
+    assert w1.worst_error == pytest.approx(0.5 / max(abs(true), abs(true + 0.5)), rel=1e-5)
+    assert isinstance(w1.worst_error, float) and isinstance(w1.analytic, float)
+    assert r["W2"].name == "W2" and r["W2"].worst_error < 1e-6
+
+
+def test_check_gradients_uses_its_floor_and_its_h():
+    net, x, y = _scaled({("W", 1): 1.01})
+    big_floor = check_gradients(net, x, y, floor=1e3)
+    g = Network.backprop(net, x, y)[1][0]
+    assert big_floor["W1"].error == pytest.approx(0.01 * np.linalg.norm(g) / 1e3, rel=1e-4)
+    assert big_floor["W1"].worst_error == pytest.approx(0.01 * np.abs(g).max() / 1e3, rel=1e-4)
+    # a dead ReLU layer: both gradients are exactly 0, the error is 0 (not 0/0)
+    dead = Network.from_parameters([-np.ones((2, 3)), np.ones((2, 2))],
+                                   [-10 * np.ones((2, 1)), np.zeros((2, 1))],
+                                   activation="relu", output="identity")
+    r = check_gradients(dead, np.abs(x), y)
+    assert r["W1"].error == 0.0 and r["b1"].error == 0.0 and r["W1"].worst_error == 0.0
+    # h reaches the finite differences: a large h gives a visible truncation error
+    coarse = check_gradients(Network([3, 4, 2], activation="tanh", rng=0), x, y, h=0.5)
+    assert coarse["W1"].error > 1e-4
+
+
+def test_check_gradients_samples_distinct_entries_with_its_rng():
+    net = Network([5, 4, 2], init="scaled", rng=0)
+    x, labels = make_toy(m=3, n_inputs=5)
+    y = one_hot(labels, 2)
+    perturbed = []
+    original = [p.copy() for _, p in net.parameters()]
+    cost = net.total_cost
+
+    def spying_total_cost(*args, **kwargs):
+        for (name, p), p0 in zip(net.parameters(), original):
+            for index in zip(*np.nonzero(p != p0)):
+                perturbed.append((name, tuple(int(i) for i in index), float(p[index] - p0[index])))
+        return cost(*args, **kwargs)
+
+    net.total_cost = spying_total_cost
+    r = check_gradients(net, x, y, num_samples=19, rng=3, h=1e-4)
+    w1 = [(i, d) for name, i, d in perturbed if name == "W1"]
+    assert len(w1) == 2 * 19  # twice per checked entry, no more
+    assert len({i for i, _ in w1}) == 19  # 19 distinct entries of the 20
+    assert all(abs(abs(d) - 1e-4) < 1e-10 for _, d in w1)  # steps of ±h
+    assert r["W1"].checked == 19 and r["W1"].worst_index in {i for i, _ in w1}
+    assert r["b1"].checked == 4 and r["b2"].checked == 2  # fewer entries than asked: all
+    again = check_gradients(net, x, y, num_samples=19, rng=3, h=1e-4)
+    assert again == r  # the same rng seed checks the same entries

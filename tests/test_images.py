@@ -1,10 +1,16 @@
 """nnlib.images: pictures of digits turned into MNIST's format, and bad pictures refused clearly."""
+import io
+import warnings
+
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from nnlib import images
-from nnlib.images import ImageError, label_from_name, load_digit, load_digits, load_grey, to_mnist
+from nnlib.images import (ImageError, label_from_name, load_digit, load_digits, load_grey,
+                          shipped_digits, to_mnist)
+
+from conftest import bad_pictures, digit_picture
 
 
 def paper_with_bar(width=60, height=90, ink=20, paper=240, box=(20, 10, 30, 70)):
@@ -165,3 +171,121 @@ def test_label_from_name():
 def test_load_digits_empty():
     x, steps = load_digits([])
     assert x.shape == (784, 0) and steps == []
+
+
+# -----------------------------------------------------------------------------
+# hostile pictures (issue 11): corrupt files, fuzzing, grey paper
+def test_bad_pictures_are_image_errors_naming_the_file(tmp_path):
+    """Issue 11, defect 2: each of these escaped load_digit as a ValueError, struct.error or TypeError."""
+    for path in bad_pictures(tmp_path):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")   # no warning may leak out either
+            try:
+                load_digit(path)
+            except ImageError as e:
+                assert str(e).startswith(str(path)) and "\n" not in str(e), e
+
+
+def _base_images():
+    img = digit_picture()
+    out = {}
+    for fmt, mode in (("PNG", "L"), ("JPEG", "RGB"), ("PPM", "L"), ("XBM", "1"), ("SGI", "L"),
+                      ("IM", "L"), ("DDS", "RGB")):
+        b = io.BytesIO()
+        kwargs = {"exif": _jpeg_exif_bytes()} if fmt == "JPEG" else {}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)   # IM: deprecated in Pillow 13
+            img.convert(mode).save(b, fmt, **kwargs)
+        out[fmt] = b.getvalue()
+    return out
+
+
+def _jpeg_exif_bytes():
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    return exif.tobytes()
+
+
+def _mutate(data, rng):
+    data = bytearray(data)
+    kind = rng.integers(4)
+    if kind == 0:        # a few bytes replaced, mostly in the header
+        for _ in range(rng.integers(1, 5)):
+            near = rng.random() < 0.7
+            i = int(rng.integers(min(len(data), 64) if near else len(data)))
+            data[i] = int(rng.integers(256))
+    elif kind == 1:      # truncated
+        data = data[:int(rng.integers(1, len(data)))]
+    elif kind == 2:      # a few random bytes inserted
+        i = int(rng.integers(len(data)))
+        data[i:i] = rng.integers(0, 256, int(rng.integers(1, 9)), dtype=np.uint8).tobytes()
+    else:                # one bit flipped
+        i = int(rng.integers(len(data)))
+        data[i] ^= 1 << int(rng.integers(8))
+    return bytes(data)
+
+
+def test_fuzzed_pictures_give_a_digit_or_an_image_error(tmp_path):
+    """Issue 11, defect 2: 420 mutated pictures (seeded) in PNG, JPEG, PPM, XBM, SGI, IM and DDS: each one
+    gives a digit or an ImageError naming its file; nothing else escapes, no warning leaks."""
+    rng = np.random.default_rng(11)
+    escaped = []
+    for fmt, data in _base_images().items():
+        for k in range(60):
+            path = tmp_path / f"{fmt}-{k}.{fmt.lower()}"
+            path.write_bytes(_mutate(data, rng))
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                try:
+                    load_digit(path)
+                except ImageError as e:
+                    if not str(e).startswith(str(path)) or "\n" in str(e):
+                        escaped.append((path.name, f"badly worded: {e}"))
+                except Exception as e:   # noqa: BLE001 - exactly what this test looks for
+                    escaped.append((path.name, f"{type(e).__name__}: {e}"))
+            if caught:
+                escaped.append((path.name, f"warning: {caught[0].message}"))
+    assert not escaped, escaped
+
+
+def _draw(digit, paper, ink, size=160):
+    """A digit drawn with Pillow strokes: ``ink`` on ``paper`` (grey levels)."""
+    img = Image.new("L", (size, size), paper)
+    d = ImageDraw.Draw(img)
+    w = size // 14
+    if digit == 0:
+        d.ellipse([size * 0.3, size * 0.15, size * 0.7, size * 0.85], outline=ink, width=w)
+    elif digit == 1:
+        d.line([(size * 0.5, size * 0.15), (size * 0.5, size * 0.85)], fill=ink, width=w)
+    elif digit == 4:
+        d.line([(size * 0.6, size * 0.15), (size * 0.25, size * 0.6), (size * 0.75, size * 0.6)],
+               fill=ink, width=w)
+        d.line([(size * 0.6, size * 0.15), (size * 0.6, size * 0.85)], fill=ink, width=w)
+    elif digit == 7:
+        d.line([(size * 0.25, size * 0.2), (size * 0.75, size * 0.2), (size * 0.4, size * 0.85)],
+               fill=ink, width=w)
+    return img
+
+
+@pytest.mark.parametrize("paper,ink", [(120, 30), (90, 20), (60, 25), (127, 80), (200, 150)])
+@pytest.mark.parametrize("digit", [0, 1, 4, 7])
+def test_dark_ink_on_grey_paper(tmp_path, digit, paper, ink):
+    """Issue 11, defect 7: dark ink on grey paper (paper <= 127) was called blank, 'within 0 grey levels'.
+    Normalised by the picture's own range, it gives (nearly) what ink on white paper gives."""
+    reference = to_mnist(np.asarray(_draw(digit, 255, 0)))
+    path = tmp_path / f"{digit}-grey.png"
+    _draw(digit, paper, ink).save(path)
+    steps = load_digit(path)
+    assert steps.inverted
+    diff = np.abs(steps.mnist.astype(int) - reference.mnist.astype(int))
+    assert diff.mean() < 4 and np.percentile(diff, 99) < 64, (diff.mean(), diff.max())
+
+
+def test_shipped_digits_on_grey_paper_look_the_same(tmp_path):
+    """Issue 11, defect 7: the shipped pictures, darkened to an underexposed photo (paper ~100, ink ~20)."""
+    for path in shipped_digits():
+        grey = load_grey(path)
+        dark = np.round(20 + grey.astype(float) * 80 / 255).astype(np.uint8)
+        steps = to_mnist(dark, name=path.name)
+        diff = np.abs(steps.mnist.astype(int) - load_digit(path).mnist.astype(int))
+        assert diff.mean() < 4, (path.name, diff.mean())

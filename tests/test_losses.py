@@ -3,6 +3,8 @@ import pytest
 
 from nnlib import losses
 from nnlib.activations import sigmoid, softmax
+from nnlib.data import one_hot
+from nnlib.losses import cross_entropy, cross_entropy_from_logits
 from nnlib.gradcheck import numerical_gradient, relative_error
 
 
@@ -49,3 +51,22 @@ def test_zero_probability_where_target_is_zero_gives_no_nan():
 def test_unknown_cost():
     with pytest.raises(ValueError, match="unknown cost"):
         losses.get_cost("hinge")
+
+
+def test_cross_entropy_from_logits_equals_cross_entropy_of_softmax():
+    rng = np.random.default_rng(4)
+    z = rng.standard_normal((4, 5))
+    y = one_hot(rng.integers(0, 4, 5), 4)
+    assert cross_entropy_from_logits(z, y) == pytest.approx(cross_entropy(softmax(z), y), rel=1e-12)
+    # soft targets too: every class with y_j > 0 contributes −y_j ln softmax(z)_j / m
+    soft = 0.7 * y + 0.075
+    assert cross_entropy_from_logits(z, soft) == pytest.approx(
+        -np.sum(soft * np.log(softmax(z))) / 5, rel=1e-12)
+
+
+def test_cross_entropy_from_logits_counts_0_ln_0_as_0():
+    # z = −inf: that class has probability exactly 0; with target 0 it adds nothing
+    z = np.array([[-np.inf, 0.0], [0.0, 0.0]])
+    y = np.array([[0.0, 1.0], [1.0, 0.0]])
+    with np.errstate(invalid="ignore"):
+        assert cross_entropy_from_logits(z, y) == pytest.approx(np.log(2) / 2)

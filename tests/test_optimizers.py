@@ -10,6 +10,8 @@ import pytest
 from nnlib import Network, sgd
 from nnlib.optimizers import SGD, Adam, Nesterov, cosine_eta
 
+from conftest import make_toy
+
 
 def named(*arrays, name="W1"):
     """``[(name, a)]`` for one array (a weight by default), or W1, b1, ... for several."""
@@ -154,19 +156,13 @@ def test_cosine_schedule():
     assert cosine_eta(11, 10, 0.1) == cosine_eta(10, 10, 0.1)   # clamped at the end
 
 
-def _toy(seed=0, m=200):
-    rng = np.random.default_rng(seed)
-    x = rng.standard_normal((2, m))
-    return x, (x[0] + 0.5 * x[1] > 0).astype(int)
-
-
 def _net():
     return Network([2, 8, 2], activation="relu", output="softmax", cost="cross_entropy",
                    init="he", rng=0)
 
 
 def test_sgd_with_an_optimizer_object_trains_and_a_callback_schedules_eta():
-    x, labels = _toy()
+    x, labels = make_toy()
     net, adam = _net(), Adam(eta=0.01)
     etas = []
 
@@ -180,9 +176,30 @@ def test_sgd_with_an_optimizer_object_trains_and_a_callback_schedules_eta():
 
 
 def test_sgd_object_gives_the_same_run_as_the_momentum_keyword():
-    x, labels = _toy()
+    x, labels = make_toy()
     a, b = _net(), _net()
     sgd(a, x, labels, epochs=2, batch_size=16, eta=0.1, rng=2, momentum=0.9, l2=1e-3)
     sgd(b, x, labels, epochs=2, batch_size=16, rng=2, optimizer=SGD(0.1, momentum=0.9, l2=1e-3))
     for p, q in zip(a.weights + a.biases, b.weights + b.biases):
         np.testing.assert_allclose(p, q, rtol=1e-12, atol=1e-14)
+
+
+def test_sgd_and_nesterov_keep_their_velocity_under_v():
+    from nnlib.optimizers import SGD, Nesterov
+    for opt in (SGD(0.1, momentum=0.9), Nesterov(0.1, momentum=0.9)):
+        p = np.zeros(2)
+        opt.step([("W1", p)], [("W1", np.array([1.0, -2.0]))])
+        np.testing.assert_allclose(opt.state["W1", "v"], [-0.1, 0.2])
+        assert set(opt.state) == {("W1", "v")}
+
+
+def test_adam_defaults_are_the_papers():
+    from nnlib.optimizers import Adam
+    adam = Adam()
+    assert (adam.eta, adam.beta1, adam.beta2, adam.eps, adam.l2) == (1e-3, 0.9, 0.999, 1e-8, 0.0)
+
+
+def test_cosine_eta_with_a_floor():
+    from nnlib.optimizers import cosine_eta
+    assert cosine_eta(6, 10, 0.1, 0.001) == pytest.approx(0.001 + 0.5 * 0.099)
+    assert cosine_eta(1, 10, 0.1, 0.001) == pytest.approx(0.1)

@@ -1,5 +1,7 @@
 """scripts/student_version.py removes exactly the cells tagged ``solution``, and never the originals."""
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -141,3 +143,17 @@ def test_book_notebooks_lose_their_solutions_and_keep_their_exercises(path, tmp_
 
 # That every student version runs top to bottom is tested by tests/test_handout.py, which runs
 # every chapter of the handout (the student versions, outputs cleared) in a fresh venv.
+
+
+def test_student_version_of_a_non_notebook_is_one_line(tmp_path):
+    """Issue 11, defect 9: a non-notebook given to scripts/student_version.py gave a jsonschema traceback."""
+    text = tmp_path / "notes.ipynb"
+    text.write_text("hello")
+    other = tmp_path / "other.ipynb"
+    other.write_text('{"a": 1}')
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "student_version.py"),
+                             "--out", str(tmp_path / "out"), str(text), str(other)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 2 and "notes.ipynb" in lines[0] and "other.ipynb" in lines[1], lines

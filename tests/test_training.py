@@ -1,9 +1,17 @@
+import contextlib
+import io
+import re
+import time
+import warnings
 from fractions import Fraction
 
 import numpy as np
 import pytest
 
-from nnlib import Network, TrainingDiverged, load_mnist, sgd, to_columns
+from nnlib import Network, TrainingDiverged, load_mnist, one_hot, sgd, to_columns
+from nnlib import network as network_module
+
+from conftest import make_toy, net_from
 
 
 def test_training_reduces_the_cost_and_returns_history(toy):
@@ -233,3 +241,480 @@ def test_the_l2_term_is_in_the_reported_cost(toy):
     plain = net.total_cost(x, np.eye(2)[:, labels].astype(float))
     penalty = 0.15 * sum(np.sum(w ** 2) for w in net.weights)
     np.testing.assert_allclose(h["cost"][-1], plain + penalty, rtol=1e-12)
+
+
+# -----------------------------------------------------------------------------
+# the update rule step by step, histories, messages, divergence advice
+def _reference_sgd(net, x, targets, epochs, batch_size, eta, seed, momentum=0.0, l2=0.0):
+    """SGD as the module documents it, step by step: each epoch one seeded permutation
+    of the columns, cut into batches; v ← μv − η(∇C + λW), W ← W + v (biases: no λ)."""
+    rng = np.random.default_rng(seed)
+    ws = [w.copy() for w in net.weights]
+    bs = [b.copy() for b in net.biases]
+    vw = [np.zeros_like(w) for w in ws]
+    vb = [np.zeros_like(b) for b in bs]
+    m = x.shape[1]
+    for _ in range(epochs):
+        order = rng.permutation(m)
+        for k in range(0, m, batch_size):
+            idx = order[k:k + batch_size]
+            step = Network.from_parameters(ws, bs, activation=net.activation,
+                                           output=net.output, cost=net.cost)
+            nb, nw = step.backprop(x[:, idx], targets[:, idx])
+            for l in range(len(ws)):
+                vw[l] = momentum * vw[l] - eta * (nw[l] + l2 * ws[l])
+                vb[l] = momentum * vb[l] - eta * nb[l]
+                ws[l] = ws[l] + vw[l]
+                bs[l] = bs[l] + vb[l]
+    return ws, bs
+
+
+@pytest.mark.parametrize("momentum,l2", [(0.9, 0.0), (0.5, 0.01), (0.0, 0.0)])
+def test_full_batch_steps_with_momentum_match_the_update_rule(momentum, l2):
+    """batch_size = m: every epoch is one step on the whole set, whatever the shuffle."""
+    x, labels = make_toy(m=8)
+    net = Network([2, 3, 2], activation="tanh", init="scaled", rng=4)
+    ws, bs = _reference_sgd(net, x, one_hot(labels, 2), epochs=4, batch_size=8, eta=0.5,
+                            seed=0, momentum=momentum, l2=l2)
+    sgd(net, x, labels, epochs=4, batch_size=8, eta=0.5, rng=0, momentum=momentum, l2=l2,
+        monitor_train=False)
+    for got, want in zip(net.weights + net.biases, ws + bs):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-14)
+
+
+def test_momentum_changes_later_steps():
+    x, labels = make_toy(m=8)
+    runs = []
+    for momentum in (0.0, 0.9):
+        net = Network([2, 3, 2], init="scaled", rng=4)
+        sgd(net, x, labels, epochs=3, batch_size=8, eta=0.5, rng=0, momentum=momentum,
+            monitor_train=False)
+        runs.append(net)
+    assert not np.allclose(runs[0].weights[0], runs[1].weights[0])
+    assert not np.allclose(runs[0].biases[1], runs[1].biases[1])
+
+
+def test_minibatch_steps_follow_the_seeded_shuffle():
+    """Seeded runs are reproducible across versions (the book's stored outputs depend on
+    it): each epoch shuffles with one rng.permutation(m); the last batch is smaller."""
+    x, labels = make_toy(m=7)
+    net = Network([2, 3, 2], activation="relu", output="softmax", cost="cross_entropy",
+                  init="he", rng=2)
+    targets = one_hot(labels, 2)
+    ws, bs = _reference_sgd(net, x, targets, epochs=2, batch_size=3, eta=0.3, seed=11,
+                            momentum=0.8, l2=0.05)
+    sgd(net, x, targets, epochs=2, batch_size=3, eta=0.3, rng=11, momentum=0.8, l2=0.05,
+        monitor_train=False)
+    for got, want in zip(net.weights + net.biases, ws + bs):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-14)
+
+
+def test_batch_size_one_and_zero_epochs_are_allowed():
+    x, labels = make_toy(m=3)
+    net = Network([2, 2], rng=0)
+    w0 = net.weights[0].copy()
+    h = sgd(net, x, labels, epochs=0, batch_size=1, eta=1.0, rng=0)
+    assert h == {"epoch": [], "cost": [], "train_accuracy": [], "validation_accuracy": [],
+                 "seconds": []}
+    np.testing.assert_array_equal(net.weights[0], w0)
+    ws, bs = _reference_sgd(net, x, one_hot(labels, 2), epochs=1, batch_size=1, eta=1.0, seed=0)
+    h = sgd(net, x, labels, epochs=1, batch_size=1, eta=1.0, rng=0)
+    np.testing.assert_allclose(net.weights[0], ws[0], rtol=1e-12)
+    assert h["epoch"] == [1]
+
+
+def test_history_values():
+    x, labels = make_toy(m=40)
+    xv, lv = make_toy(m=30, seed=1)
+    net = Network([2, 3, 2], init="scaled", rng=0)
+    before = time.perf_counter()
+    h = sgd(net, x, labels, epochs=3, batch_size=10, eta=0.05, rng=0, l2=0.5,
+            validation=(xv, lv), callback=lambda e, hist: e == 1)
+    elapsed = time.perf_counter() - before
+    # the callback returned True after epoch 1: training stopped there
+    assert h["epoch"] == [1] and len(h["seconds"]) == 1
+    assert isinstance(h["seconds"][0], float) and 0 <= h["seconds"][0] <= elapsed
+    assert h["cost"] == [pytest.approx(net.total_cost(x, one_hot(labels, 2), l2=0.5), rel=1e-12)]
+    assert h["validation_accuracy"] == [net.evaluate(xv, lv)]
+    assert h["train_accuracy"] == [net.evaluate(x, labels)]
+
+
+def test_one_output_neuron_after_a_hidden_layer_trains_on_labels():
+    x, labels = make_toy(m=20)
+    net = Network([2, 3, 1], output="sigmoid", cost="binary_cross_entropy", init="scaled", rng=0)
+    ws, bs = _reference_sgd(net, x, labels.reshape(1, -1).astype(float), epochs=2,
+                            batch_size=5, eta=0.5, seed=1)
+    h = sgd(net, x, labels, epochs=2, batch_size=5, eta=0.5, rng=1)
+    np.testing.assert_allclose(net.weights[1], ws[1], rtol=1e-10)
+    assert h["train_accuracy"][-1] == net.evaluate(x, labels)
+
+
+def test_target_columns_must_match_the_output_layer():
+    x, labels = make_toy(m=10)
+    net = Network([2, 4, 2], rng=0)
+    sgd(net, x, one_hot(labels, 2), epochs=1, batch_size=5, eta=1.0, rng=0)  # (2, m): fine
+    for bad in (np.zeros((3, 10)), np.zeros((2, 10, 1)), np.zeros((4, 10))):
+        with pytest.raises(ValueError, match=re.escape(
+                "y must be labels of shape (m,) or targets of shape (2, m); "
+                f"got {bad.shape}")):
+            sgd(net, x, bad, epochs=1, batch_size=5, eta=1.0, rng=0)
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    ({"eta": "fast"}, "the learning rate eta must be a number in (0, inf), got 'fast'"),
+    ({"eta": True}, "the learning rate eta must be a number in (0, inf), got True"),
+    ({"momentum": "0.9"}, "momentum must be a number in [0, 1), got '0.9'"),
+    ({"l2": None}, "the L2 coefficient l2 must be a number in [0, inf), got None")])
+def test_non_numbers_are_named(kwargs, message):
+    x, labels = make_toy(m=4)
+    args = dict(epochs=1, batch_size=2, eta=1.0, rng=0)
+    args.update(kwargs)
+    with pytest.raises(ValueError, match="^" + re.escape(message) + "$"):
+        sgd(Network([2, 2], rng=0), x, labels, **args)
+
+
+def test_non_finite_inputs_are_refused():
+    x, labels = make_toy(m=4)
+    x[1, 2] = np.nan
+    with pytest.raises(ValueError, match="^the training inputs x contain NaN or infinite values$"):
+        sgd(Network([2, 2], rng=0), x, labels, epochs=1, batch_size=2, eta=1.0, rng=0)
+
+
+def test_divergence_names_the_first_bad_parameter_even_a_bias():
+    # x = 0: the weight gradient δ aᵀ is 0, only the bias moves; η = 1e308 sends
+    # b from 0 to 1e308 (batch 1) and then to −inf (batch 2) while W stays finite
+    net = net_from([[[0.5]]], [[[0.0]]], output="identity", cost="quadratic")
+    x, y = np.zeros((1, 3)), np.ones((1, 3))
+    with pytest.raises(TrainingDiverged,
+                       match="^training diverged at epoch 1, batch 2: b1 became NaN or infinite"):
+        sgd(net, x, y, epochs=1, batch_size=1, eta=1e308, rng=0)
+    assert net.weights[0][0, 0] == 0.5
+
+
+def test_an_infinite_cost_with_finite_parameters_is_divergence():
+    # z = 1e155: finite, but the quadratic cost ½z² overflows to inf
+    net = net_from([[[1e155]]], [[[0.0]]], output="identity", cost="quadratic")
+    with pytest.raises(TrainingDiverged, match="^training diverged at epoch 1: the training cost is inf"):
+        sgd(net, np.ones((1, 2)), np.zeros((1, 2)), epochs=1, batch_size=2, eta=1e-300, rng=0)
+
+
+# (The "divide" and "invalid" cases used an identity output with binary cross-entropy, which
+# Network now refuses at construction: that cost needs sigmoid outputs.)
+@pytest.mark.parametrize("case", ["overflow"])
+def test_divergence_raises_training_diverged_and_no_numpy_warning(case):
+    """Whatever numpy's error state, a diverging step is reported by TrainingDiverged only."""
+    if case == "overflow":  # δ aᵀ = 1e200 · 1e200 overflows
+        net = net_from([[[1.0]]], [[[0.0]]], output="identity", cost="quadratic")
+        x, y = np.full((1, 1), 1e200), np.zeros((1, 1))
+    else:  # identity output a = 0 with binary cross-entropy: (a − y) / (a(1 − a)) = −1/0 or 0/0
+        net = net_from([[[0.0]]], [[[0.0]]], output="identity", cost="binary_cross_entropy")
+        x, y = np.ones((1, 1)), np.full((1, 1), 1.0 if case == "divide" else 0.0)
+    with warnings.catch_warnings(), np.errstate(all="warn"):
+        warnings.simplefilter("error")
+        with pytest.raises(TrainingDiverged, match="batch 1"):
+            sgd(net, x, y, epochs=1, batch_size=1, eta=1.0, rng=0)
+
+
+class _FlushRecorder(io.StringIO):
+    def __init__(self):
+        super().__init__()
+        self.flushed = ""
+
+    def flush(self):
+        self.flushed = self.getvalue()
+
+
+def test_verbose_lines_are_flushed_and_show_each_epochs_numbers():
+    x, labels = make_toy(m=60)
+    xv, lv = make_toy(m=50, seed=3)
+    out = _FlushRecorder()
+    seen = []
+    net = Network([2, 3, 2], init="scaled", rng=0)
+    net.weights[0][:] *= -1  # start badly, so that the accuracy changes from epoch to epoch
+    with contextlib.redirect_stdout(out):
+        h = sgd(net, x, labels, epochs=4, batch_size=6, eta=0.3, rng=0, verbose=True,
+                validation=(xv, lv), callback=lambda e, hist: seen.append(out.flushed))
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 4 and len(set(h["validation_accuracy"])) > 2
+    for e, line in enumerate(lines):
+        assert seen[e].splitlines() == lines[:e + 1]  # on screen before the next epoch starts
+        assert re.fullmatch(
+            rf"Epoch {e + 1:2d}, cost {h['cost'][e]:.4f}, train {h['train_accuracy'][e]:.2%}, "
+            rf"validation {h['validation_accuracy'][e]:.2%}, \d+\.\d\d s", line), line
+
+
+def test_quiet_by_default(capsys):
+    x, labels = make_toy(m=10)
+    sgd(Network([2, 2], rng=0), x, labels, epochs=2, batch_size=5, eta=1.0, rng=0)
+    assert capsys.readouterr().out == ""
+
+
+def test_labels_are_read_from_targets_in_the_networks_dtype():
+    # in float32 the two rows tie (argmax: class 0); in float64 row 1 is larger
+    net = net_from([[[0.0], [0.0]]], [[[1.0], [0.0]]], output="identity", dtype=np.float32)
+    targets = np.array([[0.3, 0.3], [0.3 + 1e-12, 0.3 + 1e-12]])
+    h = sgd(net, np.zeros((1, 2)), targets, epochs=1, batch_size=2, eta=1e-3, rng=0)
+    assert net.predict(np.zeros((1, 2))).tolist() == [0, 0]
+    assert h["train_accuracy"] == [1.0]
+
+
+class _Bare:
+    """A minimal optimiser: only ``step`` (no ``eta``, no ``l2``), plain gradient descent."""
+
+    def __init__(self, rate):
+        self.rate = rate
+
+    def __repr__(self):
+        return f"_Bare({self.rate})"
+
+    def step(self, params, grads):
+        for (_, p), (_, g) in zip(params, grads):
+            p -= self.rate * g
+
+
+class _NoL2(_Bare):
+    """An optimiser with an ``eta`` but no ``l2`` attribute."""
+
+    def __init__(self, eta):
+        super().__init__(eta)
+        self.eta = eta
+
+
+def test_sgd_with_dropout_is_the_loop_written_out():
+    """sgd(dropout=p) = shuffle, then per batch: masks from the same rng, masked gradients, step."""
+    x, labels = make_toy(m=30)
+    a = Network([2, 5, 4, 2], activation="relu", output="softmax", cost="cross_entropy", rng=3)
+    b = Network.from_parameters([w.copy() for w in a.weights], [v.copy() for v in a.biases],
+                                activation="relu", output="softmax", cost="cross_entropy")
+    sgd(a, x, labels, epochs=1, batch_size=8, eta=0.5, rng=7, dropout=0.5, monitor_train=False)
+    rng, targets = np.random.default_rng(7), one_hot(labels, 2)
+    order = rng.permutation(30)
+    for k in range(0, 30, 8):
+        idx = order[k:k + 8]
+        masks = b.dropout_masks(len(idx), 0.5, rng)
+        for (_, p), (_, g) in zip(b.parameters(), b.gradients(x[:, idx], targets[:, idx], masks)):
+            p -= 0.5 * g
+    for (name, p), (_, q) in zip(a.parameters(), b.parameters()):
+        np.testing.assert_allclose(p, q, rtol=1e-12, atol=1e-15, err_msg=name)
+
+
+def test_validation_of_the_wrong_length_is_named():
+    x, labels = make_toy(m=12)
+    with pytest.raises(ValueError, match=r"^validation has 12 samples but 11 labels$"):
+        sgd(Network([2, 3, 2], rng=0), x, labels, epochs=1, batch_size=4, eta=0.1,
+            validation=(x, labels[:11]))
+
+
+def test_optimizer_and_hyperparameters_are_not_mixed():
+    x, labels = make_toy(m=12)
+    net = Network([2, 3, 2], rng=0)
+    with pytest.raises(ValueError, match=r"^give the learning rate eta \(or an optimizer\)$"):
+        sgd(net, x, labels, epochs=1, batch_size=4)
+    for extra in (dict(eta=0.1), dict(momentum=0.5), dict(l2=0.1)):
+        with pytest.raises(ValueError, match=r"^give either an optimizer or eta/momentum/l2, "
+                                             r"not both \(got optimizer="):
+            sgd(net, x, labels, epochs=1, batch_size=4, optimizer=_Bare(0.1), **extra)
+
+
+def _diverge(optimizer, **kwargs):
+    x, labels = make_toy(m=12)
+    with pytest.raises(TrainingDiverged) as caught:
+        sgd(Network([2, 3, 2], rng=0), x, labels, epochs=3, batch_size=4, rng=0,
+            optimizer=optimizer, **kwargs)
+    return str(caught.value)
+
+
+def test_divergence_advice_for_optimisers_without_eta_or_l2():
+    assert "try a smaller learning rate for _Bare(inf)" in _diverge(_Bare(np.inf))
+    message = _diverge(_NoL2(np.inf))
+    assert "learning rate eta=inf; try a smaller learning rate" in message
+    assert "L2" not in message
+
+
+@pytest.mark.parametrize("eta,l2,blamed", [(2.0, 1.0, "l2"), (1.0, 2.0, "l2"), (3.0, 1.0, "l2"),
+                                           (1.9, 1.0, "eta"), (4.0, 0.99, "eta")])
+def test_divergence_advice_blames_l2_exactly_when_l2_ge_1_and_eta_l2_ge_2(eta, l2, blamed):
+    from nnlib.optimizers import SGD
+    from nnlib.training import _divergence_advice
+    advice = _divergence_advice(SGD(eta, l2=l2))
+    if blamed == "l2":
+        assert advice == (f"the L2 coefficient l2={l2:g} is too large: with eta={eta:g}, "
+                          f"η·λ = {eta * l2:g} is not below 2, so weight decay alone makes the "
+                          "weights grow; use a smaller l2")
+    else:
+        assert advice == f"learning rate eta={eta:g}; try a smaller learning rate"
+
+
+def test_a_non_finite_training_cost_is_blamed_on_the_optimiser_settings(monkeypatch):
+    x, labels = make_toy(m=12)
+    net = Network([2, 3, 2], rng=0)
+    monkeypatch.setattr(net, "output_cost", lambda *args: float("inf"))
+    with pytest.raises(TrainingDiverged, match=r"epoch 1: the training cost is inf \(learning "
+                                               r"rate eta=0.1; try a smaller learning rate\)"):
+        sgd(net, x, labels, epochs=1, batch_size=4, eta=0.1, rng=0)
+
+
+def test_the_recorded_cost_of_an_optimizer_without_l2_has_no_l2_term():
+    x, labels = make_toy(m=12)
+    net = Network([2, 3, 2], rng=0)
+    history = sgd(net, x, labels, epochs=1, batch_size=4, rng=0, optimizer=_NoL2(0.1))
+    assert history["cost"][0] == net.total_cost(x, one_hot(labels, 2))
+
+
+def test_overflow_and_nan_inside_training_raise_no_warning_only_training_diverged():
+    x = np.array([[100.0] * 5 + [-100.0] * 5, [50.0] * 5 + [-50.0] * 5])
+    labels = np.array([0, 1] * 5)
+    net = Network([2, 4, 4, 2], activation="relu", rng=0)
+    net.weights[0][:] = np.array([[1, -1], [-1, 1], [1, 1], [-1, -1]]) * 1e307  # z^1 overflows
+    net.weights[1][:] = np.array([[1, 0, -1, 0]] * 4)             # inf - inf = nan in z^2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(TrainingDiverged):
+            sgd(net, x, labels, epochs=1, batch_size=5, eta=0.1, rng=0)
+
+
+# ------------------------------------------ hyperparameters, labels and inputs
+def test_numpy_scalars_are_fine_hyperparameters(toy):
+    x, labels = toy(m=20)
+    h = sgd(Network([2, 2], rng=0), x, labels, epochs=np.int64(2), batch_size=np.int32(5),
+            eta=np.float32(0.5), rng=0, momentum=np.float64(0.5), l2=np.float32(0.0))
+    assert h["epoch"] == [1, 2]
+
+
+@pytest.mark.parametrize("labels,match", [
+    (np.array([0, 1, -1, 0]), r"integers in 0\.\.1, got values from -1 to 1"),
+    (np.array([0, 1, 2, 0]), r"integers in 0\.\.1, got values from 0 to 2"),
+    (np.array([0.0, 1.0, 0.5, 1.0]), r"integers in 0\.\.1.*float64"),
+])
+def test_labels_out_of_range(labels, match, toy):
+    x, _ = toy(m=4)
+    with pytest.raises(ValueError, match=match):
+        sgd(Network([2, 2], rng=0), x, labels, epochs=1, batch_size=2, eta=1.0, rng=0)
+
+
+def test_test_labels_out_of_range_are_refused_before_training(toy):
+    x, labels = toy(m=20)
+    net = Network([2, 2], rng=0)
+    w = net.weights[0].copy()
+    with pytest.raises(ValueError, match=r"integers in 0\.\.1"):
+        sgd(net, x, labels, epochs=1, batch_size=5, eta=1.0, rng=0, validation=(x, labels + 10))
+    np.testing.assert_array_equal(net.weights[0], w)  # nothing trained
+
+
+def test_targets_with_the_wrong_number_of_rows(toy):
+    x, labels = toy(m=4)
+    with pytest.raises(ValueError, match=r"labels of shape \(m,\) or targets of shape \(3, m\); got \(2, 4\)"):
+        sgd(Network([2, 3], rng=0), x, one_hot(labels, 2), epochs=1, batch_size=2, eta=1.0, rng=0)
+
+
+def test_inputs_with_nan_are_refused(toy):
+    x, labels = toy(m=20)
+    x[1, 3] = np.nan
+    with pytest.raises(ValueError, match="training inputs x contain NaN or infinite values"):
+        sgd(Network([2, 2], rng=0), x, labels, epochs=1, batch_size=5, eta=1.0, rng=0)
+    with pytest.raises(ValueError, match=r"input must have shape \(2, m\)"):
+        sgd(Network([2, 2], rng=0), x.T, labels, epochs=1, batch_size=5, eta=1.0, rng=0)
+
+
+def test_memory_layout_of_x_does_not_change_results(toy):
+    """sgd copies C-ordered inputs to column-contiguous (Fortran) order for fast batch gathers;
+    the training run is bit-for-bit the same either way, and the caller's array is untouched."""
+    x, labels = toy(m=50)
+    runs = []
+    for layout in (np.ascontiguousarray(x), np.asfortranarray(x)):
+        before = layout.copy()
+        net = Network([2, 4, 2], activation="tanh", output="softmax", cost="cross_entropy", rng=0)
+        sgd(net, layout, labels, epochs=2, batch_size=7, eta=0.3, rng=1, momentum=0.5)
+        np.testing.assert_array_equal(layout, before)
+        runs.append(net.weights + net.biases)
+    for a, b in zip(*runs):
+        np.testing.assert_array_equal(a, b)
+
+
+# -----------------------------------------------------------------------------
+# faults: a NaN or inf stops sgd with TrainingDiverged naming the epoch, the batch and the
+# parameter, and no numpy RuntimeWarning leaks out (the fixture makes warnings errors)
+@pytest.fixture
+def warnings_are_errors():
+    old = np.geterr()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        yield
+    assert np.geterr() == old  # sgd restores numpy's error state
+
+
+@pytest.mark.usefixtures("warnings_are_errors")
+@pytest.mark.parametrize("layer", [1, 2, 3])
+@pytest.mark.parametrize("kind", ["weight", "bias"])
+def test_nan_in_any_layer_is_caught(monkeypatch, layer, kind, toy):
+    """A NaN appearing only in one layer's gradient, at the 3rd batch, is reported there."""
+    calls = {"n": 0}
+    original = network_module.Network.backprop
+
+    def poisoned(self, x, y, masks=None):
+        nabla_b, nabla_w = original(self, x, y, masks)
+        calls["n"] += 1
+        if calls["n"] == 3:
+            (nabla_w if kind == "weight" else nabla_b)[layer - 1][0, 0] = np.nan
+        return nabla_b, nabla_w
+
+    monkeypatch.setattr(network_module.Network, "backprop", poisoned)
+    x, labels = toy(m=60, n_inputs=3)
+    net = Network([3, 4, 5, 2], rng=0)
+    name = ("W" if kind == "weight" else "b") + str(layer)
+    with pytest.raises(TrainingDiverged, match=rf"epoch 1, batch 3: {name} became NaN or infinite"):
+        sgd(net, x, labels, epochs=2, batch_size=10, eta=0.5, rng=0)
+
+
+@pytest.mark.usefixtures("warnings_are_errors")
+def test_an_update_that_overflows_is_caught(toy):
+    """Finite gradients, but η·∇C overflows float32: the weight becomes inf at the first step."""
+    x, labels = toy(m=60, n_inputs=3)
+    net = Network([3, 4, 2], activation="relu", output="identity", init="he", rng=0, dtype=np.float32)
+    with pytest.raises(TrainingDiverged, match=r"epoch 1, batch 1: [Wb]\d became NaN or infinite.*eta=3e\+38"):
+        sgd(net, x * 100, labels, epochs=1, batch_size=10, eta=3e38, rng=0)
+
+
+@pytest.mark.usefixtures("warnings_are_errors")
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("activation,output,cost,eta,match", [
+    ("relu", "softmax", "cross_entropy", 1e6, r"(batch \d+: [Wb]\d became NaN|the training cost is inf)"),
+    ("identity", "identity", "quadratic", 50.0, r"batch \d+: [Wb]\d became NaN"),
+    ("relu", "identity", "quadratic", 20.0, r"batch \d+: [Wb]\d became NaN"),
+    # (sigmoid + binary cross-entropy no longer diverges at a huge eta: its cost is computed
+    # from z^L, and once the sigmoids saturate on the right side the gradient is 0)
+])
+def test_real_divergence_is_reported_without_warnings(dtype, activation, output, cost, eta, match, toy):
+    x, labels = toy(m=60, n_inputs=3)
+    net = Network([3, 16, 2], activation=activation, output=output, cost=cost, init="he", rng=0, dtype=dtype)
+    with pytest.raises(TrainingDiverged, match=r"training diverged at epoch \d+.*" + match):
+        sgd(net, x * 10, labels, epochs=50, batch_size=10, eta=eta, rng=0)
+
+
+@pytest.mark.usefixtures("warnings_are_errors")
+def test_a_healthy_run_is_not_disturbed(toy):
+    x, labels = toy(m=60, n_inputs=3)
+    h = sgd(Network([3, 4, 2], rng=0), x, labels, epochs=3, batch_size=10, eta=1.0, rng=0, validation=(x, labels))
+    assert np.isfinite(h["cost"]).all() and len(h["validation_accuracy"]) == 3
+
+
+# --------------------------------------------------------------------- dropout
+def test_sgd_with_dropout_is_seeded_and_evaluation_uses_no_mask():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((2, 200))
+    labels = (x[0] + 0.5 * x[1] > 0).astype(int)
+    nets = []
+    for _ in range(2):
+        net = Network([2, 32, 2], activation="relu", output="softmax", cost="cross_entropy",
+                      init="he", rng=0)
+        h = sgd(net, x, labels, epochs=10, batch_size=20, eta=0.1, rng=1, momentum=0.9,
+                dropout=0.5)
+        nets.append(net)
+    np.testing.assert_array_equal(nets[0].weights[0], nets[1].weights[0])
+    assert h["train_accuracy"][-1] > 0.9
+    # evaluation is deterministic: no units are dropped at test time
+    np.testing.assert_array_equal(nets[0].feedforward(x), nets[0].feedforward(x))
+    plain = Network([2, 32, 2], activation="relu", output="softmax", cost="cross_entropy",
+                    init="he", rng=0)
+    sgd(plain, x, labels, epochs=10, batch_size=20, eta=0.1, rng=1, momentum=0.9)
+    assert not np.array_equal(plain.weights[0], nets[0].weights[0])

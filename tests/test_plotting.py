@@ -1,18 +1,8 @@
+"""nnlib.plotting: the figures of the chapters, and digit grids on one fixed grey scale (issue 15)."""
 import matplotlib.pyplot as plt
 import numpy as np
-import pytest
 
-from nnlib import accuracy, confusion_matrix, plotting
-
-
-def test_confusion_matrix_and_accuracy():
-    labels = np.array([0, 1, 2, 2, 1])
-    predicted = np.array([0, 2, 2, 2, 1])
-    c = confusion_matrix(labels, predicted, num_classes=3)
-    np.testing.assert_array_equal(c, [[1, 0, 0], [0, 1, 1], [0, 0, 2]])
-    assert accuracy(labels, predicted) == 0.8 == np.trace(c) / c.sum()
-    with pytest.raises(ValueError, match="shape"):
-        confusion_matrix(labels, predicted[:4])
+from nnlib import plotting
 
 
 def test_digit_grid_image_layout():
@@ -30,3 +20,25 @@ def test_figures_are_returned():
                 plotting.plot_weights(np.zeros((12, 784))), plotting.digit_grid(np.zeros((3, 28, 28)), labels=[1, 2, 3])):
         assert isinstance(fig, plt.Figure)
         plt.close(fig)
+
+
+def _limits(fig):
+    return [ax.images[0].get_clim() for ax in fig.axes if ax.images]
+
+
+def test_fixed_scale_for_bytes_and_floats():
+    faint = np.full((2, 28, 28), 0.2)
+    faint[1] = 0.6
+    fig = plotting.digit_grid(faint)
+    assert _limits(fig) == [(0.0, 1.0), (0.0, 1.0)]
+    plt.close(fig)
+    fig = plotting.digit_grid(np.full((1, 28, 28), 40, np.uint8))
+    assert _limits(fig) == [(0.0, 255.0)]
+    plt.close(fig)
+    assert plotting.ink_range(np.full((1, 784), 200.0)) == (0.0, 255.0)
+
+
+def test_default_is_white_ink_on_black():
+    fig = plotting.digit_grid(np.zeros((1, 28, 28), np.uint8))
+    assert fig.axes[0].images[0].get_cmap().name == "gray"
+    plt.close(fig)
