@@ -9,7 +9,9 @@
 The folder holds
 * the chapters without their solutions (``scripts/student_version.py``: every cell tagged
   ``solution`` removed, outputs cleared), or the notebooks of ``--notebooks`` (e.g. an nbgrader
-  release folder, so that the handout can be autograded);
+  release folder, so that the handout can be autograded); in both, the roles JupyterLab cannot
+  render (glued numbers, citations, links to other pages) written out as the book shows them
+  (``scripts/plain_myst.py``);
 * ``nnlib-<version>-py3-none-any.whl``: the companion library, MNIST and the digit pictures inside;
 * ``requirements.txt``: one line, the wheel with its extras ``notebooks`` (numpy, matplotlib,
   pillow, ipykernel, myst-nb) and ``lab`` (JupyterLab and jupyterlab-myst, which renders the
@@ -39,6 +41,8 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+import nbformat
+
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"
 DEFAULT_OUT = BOOK / "_build" / "handout" / "nn-from-scratch"
@@ -49,6 +53,10 @@ _spec = importlib.util.spec_from_file_location("student_version",
                                                Path(__file__).resolve().parent / "student_version.py")
 student_version = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(student_version)
+_spec = importlib.util.spec_from_file_location("plain_myst",
+                                               Path(__file__).resolve().parent / "plain_myst.py")
+plain_myst = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(plain_myst)
 
 # The handout's requirements: the wheel and its extras.  No version here: the ranges are the
 # wheel's metadata (pyproject.toml), the one place they are written.
@@ -150,12 +158,17 @@ def make_handout(out, notebooks=None):
             f.write(name + "\n")
         return out / name
 
+    # JupyterLab shows glued numbers, citations and links to other pages as their keys: write
+    # them out as the book shows them (scripts/plain_myst.py; MYST-IN-JUPYTERLAB.md).
+    book = plain_myst.Book(BOOK, shipped=[src.stem for src in sources])
     for src in sources:
-        if notebooks:
-            shutil.copy(src, record(src.name))
-        else:
-            record(src.name)
-            student_version.write_student_version(src, out, clear_outputs=True)
+        nb = book.plain(src.stem, nbformat.read(src, as_version=4))
+        if not notebooks:
+            try:
+                nb, _ = student_version.strip_solutions(nb, clear_outputs=True)
+            except student_version.UntaggedSolutionError as e:
+                raise student_version.UntaggedSolutionError(f"{src.name}: {e}") from None
+        nbformat.write(nb, record(src.name))
     with tempfile.TemporaryDirectory() as staging:
         wheel = build_wheel(staging)
         shutil.move(str(wheel), str(record(wheel.name)))

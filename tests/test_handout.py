@@ -11,8 +11,9 @@ nnlib's unit tests and every notebook of the handout top to bottom in it.  Here:
 * JupyterLab, as installed by the handout, renders the notebooks' MyST prose: every notebook is
   opened in a real JupyterLab (the handout's own) in headless Chromium, and no raw
   ``{glue:text}``, ``{exercise}`` or ``{cite}`` (nor any other role or directive syntax) is left in
-  the rendered page; every exercise is an exercise box.  What jupyterlab-myst renders and what it
-  does not (glued values show as their key names) is in MYST-IN-JUPYTERLAB.md.
+  the rendered page, no glue key is shown where its number belongs, and every exercise is an
+  exercise box.  What jupyterlab-myst renders and what it does not is in MYST-IN-JUPYTERLAB.md;
+  make_handout writes out what it cannot (scripts/plain_myst.py).
 """
 import json
 import os
@@ -61,9 +62,22 @@ def test_the_handout_holds_what_a_student_needs(handout_floors_venv):
             tags = cell.metadata.get("tags", [])
             assert "solution" not in tags or "answer" in tags, f"{path.name}: a solution cell"
             assert not cell.get("outputs"), f"{path.name}: outputs were not cleared"
+            if cell.cell_type == "markdown":      # written out by scripts/plain_myst.py
+                assert not re.search(r"\{(glue|cite|doc)[:a-z]*\}`", cell.source), \
+                    f"{path.name}: a role JupyterLab cannot render: {cell.source[:200]!r}"
     mnist = handout_floors_venv.run(["-c", "import nnlib; "
                                      "print(nnlib.load_mnist().train_images.shape)"], timeout=300)
     assert mnist.stdout.strip() == "(60000, 28, 28)", mnist.stdout + mnist.stderr
+
+
+def glue_keys(book_notebook):
+    """The glue keys the book's notebook uses in its prose (``{glue:text}`key:fmt```)."""
+    if not book_notebook.exists():
+        return set()
+    text = "\n".join(c.source for c in nbformat.read(book_notebook, as_version=4).cells
+                     if c.cell_type == "markdown")
+    return {m.split("::")[-1].split(":")[0]
+            for m in re.findall(r"\{glue(?::\w+)?\}`([^`]+)`", text)}
 
 
 def free_port():
@@ -160,7 +174,14 @@ def test_jupyterlab_renders_the_notebooks_prose(handout_floors_venv, jupyterlab,
             if plain:
                 problems.append(f"{path.name}: {plain} markdown cells not rendered by "
                                 "jupyterlab-myst")
+            # a glue key of the book's prose that the handout's own prose does not use as a word
+            words = set(re.findall(r"\w+", "\n".join(markdown)))
+            keys = glue_keys(ROOT / "book" / path.name) - words
             for text in (r["text"] for r in page["rendered"]):
+                shown = sorted(k for k in keys
+                               if re.search(rf"(?<![\w.]){re.escape(k)}(?!\w)", text))
+                if shown:
+                    problems.append(f"{path.name}: glue keys shown instead of numbers: {shown}")
                 for raw in RAW_MYST.findall(text):
                     problems.append(f"{path.name}: raw {{{raw}}} in: {text[:120]!r}")
                 if "```" in text or re.search(r"^:::", text, re.M):
