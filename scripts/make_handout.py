@@ -49,14 +49,17 @@ DEFAULT_OUT = BOOK / "_build" / "handout" / "nn-from-scratch"
 MARKER = ".nnlib-handout"
 MARKER_HEADER = "# written by scripts/make_handout.py: the files of this handout, one a line\n"
 
-_spec = importlib.util.spec_from_file_location("student_version",
-                                               Path(__file__).resolve().parent / "student_version.py")
-student_version = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(student_version)
-_spec = importlib.util.spec_from_file_location("plain_myst",
-                                               Path(__file__).resolve().parent / "plain_myst.py")
-plain_myst = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(plain_myst)
+
+def _script(name):
+    """The module scripts/<name>.py (the scripts are not a package)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+student_version = _script("student_version")
+plain_myst = _script("plain_myst")
 
 # The handout's requirements: the wheel and its extras.  No version here: the ranges are the
 # wheel's metadata (pyproject.toml), the one place they are written.
@@ -122,7 +125,8 @@ def claim(out):
 
 def build_wheel(dest):
     """Build nnlib's wheel into ``dest`` (offline when setuptools is installed); return its path."""
-    base = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(dest), str(ROOT)]
+    base = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(dest),
+            str(ROOT)]
     proc = subprocess.run(base + ["--no-build-isolation"], capture_output=True, text=True)
     if proc.returncode != 0:            # no setuptools here: let pip fetch the build backend
         proc = subprocess.run(base, capture_output=True, text=True)
@@ -140,8 +144,8 @@ def make_handout(out, notebooks=None):
     if notebooks:
         sources = sorted(Path(notebooks).glob("*.ipynb"))
     else:
-        toc = [line.split("file:")[1].strip() for line in (BOOK / "_toc.yml").read_text().splitlines()
-               if "file:" in line]
+        toc = [line.split("file:")[1].strip()
+               for line in (BOOK / "_toc.yml").read_text().splitlines() if "file:" in line]
         sources = [BOOK / f"{name}.ipynb" for name in toc if (BOOK / f"{name}.ipynb").is_file()]
     if not sources:
         raise ValueError(f"no notebook to hand out in {notebooks or BOOK}")

@@ -152,14 +152,17 @@ def test_the_floors_are_what_is_installed(handout_floors_venv):
     installed = {re.split(r"==", line)[0].lower().replace("_", "-"): line.split("==")[1]
                  for line in freeze.splitlines() if "==" in line}
     pins = [line.split("#")[0].strip() for line in
-            (ROOT / "constraints-floors.txt").read_text().splitlines() if line.split("#")[0].strip()]
+            (ROOT / "constraints-floors.txt").read_text().splitlines()
+            if line.split("#")[0].strip()]
     assert pins
     for pin in pins:
         name, version = pin.split("==")
-        assert installed.get(name) == version, f"{name}: {installed.get(name)} installed, not {version}"
+        assert installed.get(name) == version, \
+            f"{name}: {installed.get(name)} installed, not {version}"
     where = handout_floors_venv.run(["-c", "import nnlib; print(nnlib.__file__)"], timeout=120)
     assert where.stdout.startswith(str(handout_floors_venv.folder / ".venv")), where
-    pth = [p.name for p in (handout_floors_venv.folder / ".venv").glob("lib/python*/site-packages/*.pth")
+    site = handout_floors_venv.folder / ".venv"
+    pth = [p.name for p in site.glob("lib/python*/site-packages/*.pth")
            if str(ROOT) in p.read_text(errors="replace")]
     assert not pth, f"a .pth file leads back to the repository: {pth}"
 
@@ -171,7 +174,8 @@ def test_nnlibs_unit_tests_pass_at_the_floors(handout_floors_venv, tmp_path):
     venv = handout_floors_venv
     tools = tmp_path / "test-tools"
     install = venv.run(["-m", "pip", "install", "--quiet", "--target", str(tools),
-                        "pytest>=7", "hypothesis>=6.80", "-c", str(ROOT / "constraints-floors.txt")],
+                        "pytest>=7", "hypothesis>=6.80",
+                        "-c", str(ROOT / "constraints-floors.txt")],
                        timeout=900)
     assert install.returncode == 0, install.stdout + install.stderr
     files = nnlib_unit_test_files()

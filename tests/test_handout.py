@@ -39,7 +39,8 @@ RAW_MYST = re.compile(r"\{(glue|glue:text|exercise|cite|cite:p|cite:t|solution|s
 
 
 def skip_or_fail(message):
-    """Skip, or fail where CI=true or $NNLIB_REQUIRE_BROWSER is set (CI must not pass by skipping)."""
+    """Skip, or fail where CI=true or $NNLIB_REQUIRE_BROWSER is set (CI must not pass by
+    skipping)."""
     if os.environ.get("NNLIB_REQUIRE_BROWSER") or os.environ.get("CI") == "true":
         pytest.fail(message + " (CI=true or $NNLIB_REQUIRE_BROWSER is set)", pytrace=False)
     pytest.skip(message)
@@ -132,8 +133,8 @@ RENDERED = r"""
   const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
   if (!panel) return null;
   const cells = [...panel.querySelectorAll('.jp-MarkdownCell')];
-  const rendered = cells.map(c => c.querySelector('.myst') || c.querySelector('.jp-RenderedMarkdown'))
-                        .filter(r => r);
+  const rendered = cells.map(c => c.querySelector('.myst')
+                                  || c.querySelector('.jp-RenderedMarkdown')).filter(r => r);
   return {
     cells: cells.length,
     rendered: rendered.map(r => ({myst: r.classList.contains('myst'), text: r.innerText})),

@@ -86,7 +86,8 @@ def _pyproject():
 
 
 def _name(requirement):
-    return re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement).group(1).lower().replace("_", "-")
+    name = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement).group(1)
+    return name.lower().replace("_", "-")
 
 
 def _requirement_lines(path):
