@@ -61,7 +61,9 @@ def relu_prime(z):
 
     Introduced in chapter 1.
     """
-    return (z > 0).astype(np.asarray(z).dtype)
+    z = np.asarray(z)          # a Python number too: relu_prime(0) is 0.0
+    dtype = z.dtype if np.issubdtype(z.dtype, np.floating) else np.float64
+    return (z > 0).astype(dtype)
 
 
 def identity(z):

@@ -16,7 +16,7 @@ exercise is not answered yet:
   (the answer cell still holds ``# YOUR CODE HERE``);
 * ``✗ <what>: <Error>: <message>`` when the test raises.
 
-It returns ``True`` only in the first case, so a caller can count what passed.
+It returns nothing, like ``print``, so a check cell shows only its lines.
 Introduced in chapter 1 (the first graded exercise).
 """
 
@@ -24,19 +24,18 @@ Introduced in chapter 1 (the first graded exercise).
 def check(what, test):
     """Run ``test()`` (a function of no arguments) and print one line about ``what``.
 
-    Returns ``True`` if ``test()`` returned a true value, else ``False``; never raises
-    (except ``KeyboardInterrupt`` and the like, which are not errors of the answer).
+    Returns ``None`` and never raises (except ``KeyboardInterrupt`` and the like, which are
+    not errors of the answer).
     """
     try:
         passed = bool(test())
     except NameError as e:
         name = getattr(e, "name", None) or str(e)
         print(f"… not answered yet: define {name} above ({what})")
-        return False
+        return
     except Exception as e:     # the learner's code may raise anything: report it, go on
         message = str(e).strip().splitlines()
         detail = f": {message[0]}" if message else ""
         print(f"✗ {what}: {type(e).__name__}{detail}")
-        return False
+        return
     print(f"{'✓' if passed else '✗'} {what}")
-    return passed

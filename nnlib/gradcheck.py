@@ -13,13 +13,17 @@ ParamCheck = collections.namedtuple(
     "ParamCheck", "name shape checked error worst_index worst_error analytic numerical")
 ParamCheck.__doc__ = """Result of checking one parameter array.
 
-``error`` is the relative error of the whole checked gradient,
-‖g_bp − g_num‖ / max(‖g_bp‖, ‖g_num‖, floor), the figure to compare with the
-thresholds.  ``worst_index`` is the entry with the largest element-wise
-relative error ``worst_error``, and ``analytic``/``numerical`` are the two
-gradients there: where to look when the check fails.  (An element-wise error
-alone misleads on entries whose gradient is tiny: there a difference of 1e-11,
-which is pure rounding, is a large fraction.)  Introduced in chapter 4."""
+``worst_error`` is the largest element-wise relative error (see
+:func:`relative_error`) among the checked entries, the figure the usual
+thresholds (CS231n: below 1e-7 agree, above 1e-2 wrong) are made for;
+``worst_index`` is that entry, and ``analytic``/``numerical`` are the two
+gradients there: where to look when the check fails.  ``error`` is the
+norm-wise relative error of the whole checked gradient,
+‖g_bp − g_num‖ / max(‖g_bp‖, ‖g_num‖, floor), a summary dominated by the
+largest entries: at most √2 times ``worst_error``, often far smaller.  (On
+entries whose gradient is tiny, a difference of 1e-11, pure rounding, is a
+large fraction: read ``worst_error`` with the entry's size in mind.)
+Introduced in chapter 4."""
 
 
 def numerical_gradient(f, x, h=1e-5, method="centred", indices=None):

@@ -8,12 +8,14 @@ of nnlib is the corrected, tested version of the same ideas.
   extra input bias b0, squared-error loss, and a derivation that keeps only the
   diagonal of the softmax Jacobian.
 * :class:`NumericalGradientNet` (system B): sigmoid layers, softmax output
-  (shifted by the *global* maximum of the batch), cross-entropy with ``+ 1e-7``,
-  gradients by central differences over every parameter.  Samples are rows.
+  (shifted by the *global* maximum of the batch), cross-entropy with ``+ 1e-7``
+  **summed** over the batch, gradients by central differences over every
+  parameter.  Samples are rows.
 * :class:`ClassicNetwork` (system C): the classic per-sample ``Network.SGD``,
   sigmoid everywhere, quadratic cost, one ``backprop(x, y)`` per sample.
 * :class:`ThreeLayerNet` (system D): d inputs, q sigmoid hidden units, l sigmoid
-  outputs, thresholds, squared error, per-sample updates derived by hand.
+  outputs, thresholds, squared error, per-sample updates derived by hand, every
+  weight and threshold drawn from N(0, 1) (``randn``, as the write-up's code).
 
 All randomness comes from a ``numpy.random.Generator`` passed in (the originals
 used global state).
@@ -141,9 +143,10 @@ class NumericalGradientNet:
         return softmax_global_max(a @ self.params[f"W{L}"] + self.params[f"b{L}"])
 
     def loss(self, x, labels):
-        """Cross-entropy as written: −(1/m) Σ log(p[label] + 1e-7)."""
+        """Cross-entropy as written: −Σ log(p[label] + 1e-7), a **sum** over the batch (not
+        a mean), so a learning rate η on it is η·m on the mean loss of a batch of m."""
         p = self.forward(x)
-        return float(-np.sum(np.log(p[np.arange(len(labels)), labels] + 1e-7)) / len(labels))
+        return float(-np.sum(np.log(p[np.arange(len(labels)), labels] + 1e-7)))
 
     def numerical_gradient(self, x, labels, h=1e-5):
         """Central differences over every weight and bias: 2 forward passes per parameter."""
@@ -172,13 +175,14 @@ class NumericalGradientNet:
         return np.argmax(self.forward(x), axis=1)
 
     def predict_as_written(self, x):
-        """The write-up's demo ``predict``: it adds each bias *after* the activation,
-        ``sigmoid(a @ W) + b`` — a slip that changes the function being computed."""
+        """The write-up's demo ``predict``: every layer, the last one included, computes
+        ``sigmoid(a @ W) + b`` (the bias added *after* the activation), and the softmax
+        comes last; it returns the predicted classes (m,).  The softmax does not change
+        the largest entry, so it is left out here."""
         a = x
-        for l in range(1, self.num_layers):
+        for l in range(1, self.num_layers + 1):
             a = sigmoid(a @ self.params[f"W{l}"]) + self.params[f"b{l}"]
-        L = self.num_layers
-        return np.argmax(a @ self.params[f"W{L}"] + self.params[f"b{L}"], axis=1)
+        return np.argmax(a, axis=1)
 
 
 # --------------------------------------------------------------------- system C
@@ -304,10 +308,10 @@ class ThreeLayerNet:
 
     def __init__(self, d, q, l, rng=None):
         rng = np.random.default_rng(rng)
-        self.v = rng.uniform(-1, 1, (d, q))
-        self.gamma = rng.uniform(-1, 1, q)
-        self.w = rng.uniform(-1, 1, (q, l))
-        self.theta = rng.uniform(-1, 1, l)
+        self.v = rng.standard_normal((d, q))        # randn, as the write-up
+        self.gamma = rng.standard_normal(q)
+        self.w = rng.standard_normal((q, l))
+        self.theta = rng.standard_normal(l)
 
     def forward(self, x):
         """x: (d,) or (m, d) rows.  Returns ``(b, y_hat)``."""

@@ -137,9 +137,10 @@ class Book:
         if role.startswith("glue"):
             doc, _, key = body.rpartition("::")
             key, _, fmt = key.partition(":")
-            values = self.glue.get(doc or name, {})
+            doc = Path(doc).stem if doc else name      # "03_forward_pass.ipynb::key" as myst-nb
+            values = self.glue.get(doc, {})
             if key not in values:
-                raise PlainMystError(f"glue key {key!r} is not glued by {doc or name}")
+                raise PlainMystError(f"glue key {key!r} is not glued by {doc}")
             return format_plain_text(values[key], fmt)
         if role.startswith("cite"):
             keys = [k.strip() for k in body.split(",") if k.strip()]

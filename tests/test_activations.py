@@ -98,3 +98,14 @@ def test_softmax_and_log_softmax_shift_each_column_by_its_own_maximum():
     np.testing.assert_allclose(p, np.exp(lp), rtol=1e-12)
     np.testing.assert_allclose(p.sum(axis=0), 1.0)
     np.testing.assert_array_equal(log_softmax(np.array([[0.0], [800.0]])), [[-800.0], [0.0]])
+@pytest.mark.parametrize("z", [0, 0.0, -2, 3, True])
+def test_relu_prime_of_a_python_number(z):
+    """Chapter 1's reader calls nnlib.relu_prime(0) with a plain number (issue 22): a float,
+    0 at the kink, no AttributeError."""
+    value = act.relu_prime(z)
+    assert value.dtype == np.float64 and value.shape == ()
+    assert value == (1.0 if z > 0 else 0.0)
+
+
+def test_relu_prime_keeps_float32():
+    assert act.relu_prime(np.array([-1.0, 2.0], dtype=np.float32)).dtype == np.float32

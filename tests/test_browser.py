@@ -1,6 +1,7 @@
 """Open every page of the built book in headless Chromium, offline, from file://, as a reader does.
 
-The README tells a reader to open ``book/_build/html/index.html`` from disk.  This test does the
+The README tells a reader to open ``book/_build/html/index.html`` (the student edition) from disk.
+This test does the
 same: every page listed in book/_toc.yml is opened from a ``file://`` URL in headless Chromium with
 networking disabled (no host name resolves, and the DevTools network emulation is offline), and
 for each page it checks that
@@ -12,11 +13,13 @@ for each page it checks that
 * the maths is rendered: MathJax (shipped with the build in ``_static/mathjax/`` by
   sphinx-mathjax-offline, never a CDN) has run and every ``.math`` element holds an
   ``mjx-container`` and no MathJax error,
+* no maths element is wider than its column, at 1280 px and at a phone's 420 px: a wide equation
+  scrolls sideways (book/_static/maths.css), never cut off,
 and saves a screenshot of the page under ``<build>/screenshots/``.
 
 The built HTML is taken from ``$NNLIB_BOOK_HTML`` (e.g. ``book/_build/html`` after
-``jupyter-book build book``); without it the test builds the book into a temporary folder with
-``-W -n --keep-going``.  Chromium is ``$CHROMIUM`` or the first of chromium / chromium-browser /
+``.venv/bin/python scripts/build_book.py student``); without it the test builds the student
+edition into a temporary folder with ``--strict``.  Chromium is ``$CHROMIUM`` or the first of chromium / chromium-browser /
 google-chrome on PATH; where it is missing the test is skipped with the command that installs it
 (``.ci/run`` installs it).  The browser is driven over the DevTools protocol by
 ``scripts/cdp.py`` (no Python dependency).
@@ -76,13 +79,12 @@ def book_html(tmp_path_factory):
         html = Path(given).resolve()
         assert (html / "index.html").is_file(), f"$NNLIB_BOOK_HTML={given} holds no index.html"
         return html
-    out = tmp_path_factory.mktemp("book-build")
-    exe = Path(sys.executable).with_name("jupyter-book")
-    cmd = [str(exe) if exe.exists() else "jupyter-book", "build", "-W", "-n", "--keep-going",
-           str(BOOK), "--path-output", str(out)]
+    out = tmp_path_factory.mktemp("book-build") / "html"
+    cmd = [sys.executable, str(ROOT / "scripts" / "build_book.py"), "student", "--strict",
+           "--out", str(out)]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, "the book build failed:\n" + (proc.stdout + proc.stderr)[-6000:]
-    return out / "_build" / "html"
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -95,8 +97,49 @@ def browser(chromium, tmp_path_factory):
     b.close()
 
 
+# Maths wider than its column: every maths element in the page's article (mjx-container, display
+# or inline) must lie within the column, and if its content is wider than its box, the box must
+# scroll (overflow-x auto or scroll) and the content must start inside it (content that spills
+# out on the left cannot be scrolled to: it is cut off).
+WIDE_MATHS = r"""
+function WIDE_MATHS() {
+  const wide = [];
+  for (const m of document.querySelectorAll('article mjx-container')) {
+    const r = m.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) continue;             // hidden (a closed drop-down)
+    const article = m.closest('article') || document.body;
+    const col = article.getBoundingClientRect();
+    const inner = m.querySelector('mjx-math') || m;
+    const c = inner.getBoundingClientRect();
+    const scrolls = el => ['auto', 'scroll'].includes(getComputedStyle(el).overflowX);
+    const what = (m.parentElement.textContent || '').trim().slice(0, 60);
+    // inside something that scrolls sideways (a wide table's container): reachable by scrolling
+    let scroller = m.parentElement;
+    while (scroller && scroller !== article && !(scrolls(scroller)
+           && scroller.scrollWidth > scroller.clientWidth + 1))
+      scroller = scroller.parentElement;
+    if (scroller && scroller !== article) {
+      const s = scroller.getBoundingClientRect();
+      if (s.left < col.left - 1 || s.right > col.right + 1)
+        wide.push(`${what} (in a ${Math.round(s.width)} px scrolling box, column ${Math.round(col.width)} px)`);
+      else if (r.left < s.left - 1)
+        wide.push(`${what} (cut off on the left of its scrolling box)`);
+      continue;
+    }
+    if (r.left < col.left - 1 || r.right > col.right + 1)
+      wide.push(`${what} (${Math.round(r.width)} px box, column ${Math.round(col.width)} px)`);
+    else if (c.left < r.left - 1)
+      wide.push(`${what} (cut off on the left by ${Math.round(r.left - c.left)} px)`);
+    else if (m.scrollWidth > m.clientWidth + 1 && !scrolls(m) && m.getAttribute('display') === 'true')
+      wide.push(`${what} (${m.scrollWidth} px wide in a ${m.clientWidth} px box that cannot scroll)`);
+  }
+  return wide;
+}
+"""
+NARROW = 420     # a phone's width, in CSS pixels
+
 # What the page looks like once it has loaded and MathJax has typeset it.
-INSPECT = r"""
+INSPECT = WIDE_MATHS + r"""
 (async () => {
   if (document.readyState !== 'complete')
     await new Promise(r => window.addEventListener('load', r, {once: true}));
@@ -123,6 +166,7 @@ INSPECT = r"""
     mjx: document.querySelectorAll('mjx-container').length,
     mathErrors: Array.from(document.querySelectorAll('mjx-merror')).map(e =>
         e.getAttribute('data-mjx-error') || e.textContent.slice(0, 80)),
+    wideMaths: WIDE_MATHS(),
     images: images.map(img => ({src: img.currentSrc || img.src, width: img.naturalWidth})),
     links: Array.from(document.querySelectorAll('a[href]')).map(a => a.href),
     bodyText: document.body ? document.body.innerText.length : 0,
@@ -156,6 +200,7 @@ def check_link(href, html_dir):
     return None
 
 
+@pytest.mark.slow
 def test_every_page_in_chromium(chromium, book_html, browser):
     shots = book_html.parent / "screenshots"
     shots.mkdir(exist_ok=True)
@@ -213,14 +258,27 @@ def test_every_page_in_chromium(chromium, book_html, browser):
                 problems.append(f"{page}: maths not rendered by MathJax: {source!r}")
             for error in info["mathErrors"]:
                 problems.append(f"{page}: MathJax error: {error}")
+        for what in info["wideMaths"]:
+            problems.append(f"{page}: maths wider than its column: {what}")
         summary.append(f"{page}: {len(info['images'])} images, {len(set(info['links']))} links, "
                        f"{info['math']} maths elements, {info['mjx']} rendered")
+    # the same pages on a phone's width: wide equations scroll, never cut off
+    browser.send("Emulation.setDeviceMetricsOverride", session=True, width=NARROW, height=900,
+                 deviceScaleFactor=1, mobile=True)
+    try:
+        for page in pages:
+            browser.open_page((book_html / page).as_uri())
+            for what in browser.evaluate(WIDE_MATHS + "\nWIDE_MATHS()"):
+                problems.append(f"{page} at {NARROW} px: maths wider than its column: {what}")
+    finally:
+        browser.send("Emulation.clearDeviceMetricsOverride", session=True)
     elapsed = time.perf_counter() - start
     print(f"\nchecked {len(pages)} pages in {elapsed:.1f} s; screenshots in {shots}")
     print("\n".join(summary))
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.slow
 def test_api_page_documents_every_public_function(book_html):
     """Every public function and class of every nnlib module is in the built API reference."""
     import importlib

@@ -175,3 +175,96 @@ def test_check_gradients_samples_distinct_entries_with_its_rng():
     assert r["b1"].checked == 4 and r["b2"].checked == 2  # fewer entries than asked: all
     again = check_gradients(net, x, y, num_samples=19, rng=3, h=1e-4)
     assert again == r  # the same rng seed checks the same entries
+# ------------------------------------------------------------------ planted bugs (issue 22)
+def _planted_backprop(net, x, y, masks=None, bug=None):
+    """Network.backprop written out again, with one classic bug planted on request."""
+    zs, acts = net.forward(x)
+    L = len(net.weights)
+    nabla_b = [np.zeros_like(b) for b in net.biases]
+    nabla_w = [np.zeros_like(w) for w in net.weights]
+    a = acts[-1]
+    if bug == "diagonal-only softmax":
+        delta = net.cost_gradient(a, y) * a * (1 - a)
+    else:
+        delta = net.output_error(zs[-1], a, y)
+    if bug == "forgets the 1/m":
+        delta = delta * x.shape[1]
+    last = 2 if bug == "loop stops one layer early" else 1
+    for l in range(L, last - 1, -1):
+        nabla_b[l - 1] = delta.sum(axis=1, keepdims=True)
+        nabla_w[l - 1] = delta @ acts[l - 1].T
+        if l > 1:
+            W = net.weights[-1] if bug == "BP2 always uses W^L" else net.weights[l - 1]
+            back = W @ delta if bug == "W instead of W^T" else W.T @ delta
+            z = zs[-2] if bug == "sigma' always of z^(L-1)" else zs[l - 2]
+            delta = back * (1.0 if bug == "forgets sigma'" else net.sigma_prime(z))
+    return nabla_b, nabla_w
+
+
+PLANTED = ["forgets sigma'", "W instead of W^T", "BP2 always uses W^L",
+           "sigma' always of z^(L-1)", "loop stops one layer early", "forgets the 1/m",
+           "diagonal-only softmax"]
+
+
+def _planted_check(sizes, bug, seed=7, m=7):
+    """The worst element-wise relative error of a check of a planted backprop, or
+    ``"shape error"`` when the bug makes the backward pass stop on mismatched shapes."""
+    import functools
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((sizes[0], m))
+    y = one_hot(rng.integers(0, sizes[-1], m), sizes[-1])
+    net = Network(sizes, activation="tanh", output="softmax", cost="quadratic", rng=1)
+    net.backprop = functools.partial(_planted_backprop, net, bug=bug)
+    try:
+        results = check_gradients(net, x, y)
+    except ValueError:
+        return "shape error"
+    return max(r.worst_error for r in results.values())
+
+
+# A correct gradient's worst entry may reach the "look closer" band (1e-7 to 1e-4) on
+# entries whose gradient is tiny; a planted bug lands above 1e-2 ("wrong").
+def test_the_planted_backprop_without_a_bug_agrees_on_deep_non_square_nets():
+    for sizes in ([4, 6, 5, 3], [3, 7, 4, 6, 2]):
+        assert _planted_check(sizes, None) < 1e-4, sizes
+
+
+@pytest.mark.parametrize("bug", PLANTED)
+def test_each_planted_bug_is_caught_with_two_hidden_layers_of_different_widths(bug):
+    outcome = _planted_check([4, 6, 5, 3], bug)
+    assert outcome == "shape error" or outcome > 1e-2, (bug, outcome)
+
+
+@pytest.mark.parametrize("bug", PLANTED)
+def test_each_planted_bug_is_caught_by_the_numbers_when_shapes_fit(bug):
+    # equal hidden widths and 5 outputs: every wrong matrix fits, so the
+    # check itself has to see each bug
+    outcome = _planted_check([5, 5, 5, 5], bug)
+    assert outcome != "shape error" and outcome > 1e-2, (bug, outcome)
+
+
+@pytest.mark.parametrize("bug", ["BP2 always uses W^L", "sigma' always of z^(L-1)"])
+def test_one_hidden_layer_cannot_see_a_wrong_layer_index(bug):
+    # why the checks above need two hidden layers: with one, BP2 runs once and
+    # "the output layer's W" or "the last hidden z" is the right one
+    assert _planted_check([4, 5, 3], bug) < 1e-4
+
+
+def test_a_single_sample_cannot_see_a_forgotten_1_over_m():
+    assert _planted_check([4, 6, 5, 3], "forgets the 1/m", m=1) < 1e-4
+    assert _planted_check([4, 6, 5, 3], "forgets the 1/m", m=2) == pytest.approx(0.5)
+
+
+def test_norm_wise_error_is_at_most_sqrt2_times_the_worst_entry_and_can_be_far_smaller():
+    # chapter 5 and the notation page: the thresholds are for the element-wise
+    # error; the norm-wise one is a summary bounded by √2 times the worst entry
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        g = rng.standard_normal(12) * 10.0 ** rng.integers(-3, 2, 12)
+        n = g * (1 + 1e-3 * rng.standard_normal(12)) + 1e-4 * rng.standard_normal(12)
+        norm_wise = np.linalg.norm(g - n) / max(np.linalg.norm(g), np.linalg.norm(n))
+        assert norm_wise <= np.sqrt(2) * relative_error(g, n).max() * (1 + 1e-12)
+    g = np.array([1.0, 1e-6])
+    n = np.array([1.0, 2e-6])              # a small entry badly wrong
+    assert relative_error(g, n).max() == pytest.approx(0.5)
+    assert np.linalg.norm(g - n) / np.linalg.norm(n) < 1e-5

@@ -41,7 +41,8 @@ def plain(book, name, text):
 def test_glue_is_the_glued_value_formatted_as_myst_nb_does(book):
     assert plain(book, "one", "{glue:text}`acc:.1%` and {glue:text}`acc:.3f`") == "91.2% and 0.912"
     assert plain(book, "one", "the {glue:text}`name` output") == "the sigmoid output"
-    assert plain(book, "two", "{glue:text}`one::acc:.0%` in chapter 1") == "91% in chapter 1"
+    assert plain(book, "two", "{glue:text}`one.ipynb::acc:.0%` in chapter 1") == "91% in chapter 1"
+    assert plain(book, "two", "{glue:text}`one.ipynb::name:s`") == "sigmoid"
 
 
 def test_citations_are_author_and_year(book):

@@ -13,7 +13,7 @@ TEST = ".venv/bin/python -m pytest tests book --nbval --nbval-current-env"
 
 def test_readme_gives_the_two_commands():
     readme = (ROOT / "README.md").read_text()
-    assert f"{INSTALL} && .venv/bin/jupyter-book build book" in readme
+    assert f"{INSTALL} && .venv/bin/python scripts/build_book.py student" in readme
     assert f"{INSTALL} && {TEST}" in readme
 
 
@@ -33,7 +33,7 @@ def test_ci_reads_the_readme_commands_as_printed():
 
 def test_ci_runs_the_readme_test_command_before_any_extra():
     ci = (ROOT / ".ci" / "run").read_text()
-    build, test = ci.index('bash -c "$BUILD_CMD"'), ci.index('bash -c "$TEST_CMD')
+    build, test = ci.index('bash -c "$BUILD_CMD'), ci.index('bash -c "$TEST_CMD')
     extras = ci.index("install --quiet -r requirements-instructors.txt")
     slow = ci.index("pytest tests -m slow")
     assert build < test < extras < slow

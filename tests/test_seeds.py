@@ -43,13 +43,14 @@ def test_system_b_numerical_gradient_and_its_slips():
     for name, p in net.params.items():  # central differences of net.loss, entry by entry
         numeric = numerical_gradient(lambda: net.loss(x, labels), p)
         np.testing.assert_allclose(grads[name], numeric, rtol=1e-6, atol=1e-10)
-    # the cross-entropy as written: −mean ln(p[label] + 1e-7)
+    # the cross-entropy as written: −Σ ln(p[label] + 1e-7), a sum over the batch
     p = net.forward(x)
     assert net.loss(x, labels) == pytest.approx(
-        -np.mean(np.log(p[np.arange(6), labels] + 1e-7)), rel=1e-12)
+        -np.sum(np.log(p[np.arange(6), labels] + 1e-7)), rel=1e-12)
     certain = seeds.NumericalGradientNet((5, 4, 3), rng=0, weight_scale=0.0)
     certain.params["b2"][:] = [50.0, 0.0, 0.0]  # p[label 0] = 1 - 4e-22: the loss is the 1e-7
-    assert certain.loss(x, np.zeros(6, dtype=int)) == pytest.approx(-np.log1p(1e-7), rel=1e-6)
+    assert certain.loss(x, np.zeros(6, dtype=int)) == pytest.approx(-6 * np.log1p(1e-7),
+                                                                    rel=1e-6)
     before = net.loss(x, labels)
     net.train_step(x, labels, lr=0.5)
     assert net.loss(x, labels) < before
@@ -64,15 +65,18 @@ def test_system_b_numerical_gradient_and_its_slips():
     assert np.all(np.isfinite(p[0])) and np.all(np.isnan(p[1]))
     np.testing.assert_allclose(p[0], [1 / (1 + np.e), np.e / (1 + np.e)])
     assert np.all(np.isfinite(probs[0])) and np.all(np.isnan(probs[1]))  # forward uses it
-    # the demo predict_as_written adds each bias after the activation: a different function
+    # the demo predict_as_written adds each bias after the activation, in every layer, and
+    # applies the sigmoid to the last layer too: a different function
     net.params["b1"][:] = [2.0, -2.0, -2.0, 2.0]
+    net.params["W2"][:] = np.random.default_rng(1).standard_normal((4, 3))
+    net.params["b2"][:] = [0.3, -0.3, 0.0]
     W1, b1, W2, b2 = (net.params[k] for k in ("W1", "b1", "W2", "b2"))
     x = 3 * np.random.default_rng(2).standard_normal((200, 5))
-    as_written = np.argmax((sigmoid(x @ W1) + b1) @ W2 + b2, axis=1)
+    as_written = np.argmax(sigmoid((sigmoid(x @ W1) + b1) @ W2) + b2, axis=1)
     right = np.argmax((sigmoid(x @ W1 + b1)) @ W2 + b2, axis=1)
     np.testing.assert_array_equal(net.predict_as_written(x), as_written)
     np.testing.assert_array_equal(net.predict(x), right)
-    assert np.mean(as_written != right) > 0.1  # the slip changes 17% of these predictions
+    assert np.mean(as_written != right) > 0.1  # the slip changes many of these predictions
 
 
 def test_system_c_per_sample_sum_equals_matrix_backprop():
@@ -133,3 +137,10 @@ def test_system_a_rejects_unknown_jacobian(bad):
     net = seeds.InputBiasTanhNet(n_in=3, n_hidden=2, n_out=2, rng=0)
     with pytest.raises(ValueError, match="jacobian"):
         net.gradients(np.zeros((3, 1)), np.zeros((2, 1)), bad)
+
+
+def test_system_d_draws_its_weights_from_the_standard_normal_as_written():
+    """The write-up initialises with np.random.randn: N(0, 1), not uniform on (-1, 1)."""
+    net = seeds.ThreeLayerNet(784, 30, 10, rng=0)
+    assert abs(net.v.std() - 1.0) < 0.02 and abs(net.v.mean()) < 0.02
+    assert np.abs(net.v).max() > 3.0        # a uniform on (-1, 1) never leaves it

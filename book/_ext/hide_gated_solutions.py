@@ -5,7 +5,7 @@ a *gated* solution (```` ```{solution-start} ```` ... ```` ```{solution-end} ```
 can hold notebook code cells) it drops only the start directive: the cells in between stay on the
 page and the orphaned end marker crashes the HTML writer ("departing unknown node type:
 solution_end_node").  Upstream: executablebooks/sphinx-exercise issue 89 (open at the time of
-writing).  Remove this extension when a release fixes it; tests/test_editions.py will tell.
+writing).  Remove this extension when a release fixes it; tests/test_build_book.py will tell.
 
 With ``hide_solutions`` true, this extension lets sphinx-exercise's own ``solution-start``
 directive run (it records the start for its structure check) and leaves a marker in its place; a

@@ -1,0 +1,67 @@
+"""book/_ext/chapter_times.py: the introduction's table takes each chapter's time from its header."""
+import importlib.util
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+BOOK = Path(__file__).resolve().parent.parent / "book"
+
+
+def load_extension():
+    spec = importlib.util.spec_from_file_location("chapter_times", BOOK / "_ext" / "chapter_times.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+chapter_times = load_extension()
+
+
+def notebook(tmp_path, *markdown):
+    path = tmp_path / "chapter.ipynb"
+    cells = [{"cell_type": "markdown", "metadata": {}, "source": text} for text in markdown]
+    path.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4,
+                                "nbformat_minor": 5}))
+    return path
+
+
+@pytest.mark.parametrize("header, minutes", [
+    ("**Time:** about 75 minutes.", 75),
+    ("numpy arrays. **Time:** about\n55 minutes.", 55),
+    ("**Time:** about 2 hours.", 120),
+    ("**Time**: about 45 minutes to read;", 45),
+])
+def test_the_time_line_of_a_header(tmp_path, header, minutes):
+    assert chapter_times.chapter_minutes(notebook(tmp_path, "# A chapter", header)) == minutes
+
+
+@pytest.mark.parametrize("make, expected", [
+    (lambda tmp: tmp / "missing.ipynb", "no such chapter notebook"),
+    (lambda tmp: (tmp / "x.ipynb").write_text("not json") and tmp / "x.ipynb", "not a notebook"),
+    (lambda tmp: notebook(tmp, "# A chapter", "It takes a while."), "no '**Time:** about N"),
+])
+def test_a_chapter_without_a_time_is_one_line_naming_the_file(tmp_path, make, expected):
+    path = make(tmp_path)
+    with pytest.raises(chapter_times.ChapterTimeError) as info:
+        chapter_times.chapter_minutes(path)
+    message = str(info.value)
+    assert expected in message and str(path) in message and "\n" not in message
+
+
+def test_the_introduction_takes_every_chapter_time_from_the_chapter():
+    """Every chapter of the table of contents has a time line, and the introduction's table
+    names each one through the role, with no time written by hand."""
+    toc = (BOOK / "_toc.yml").read_text()
+    chapters = [name for name in re.findall(r"- file: (\S+)", toc)
+                if (BOOK / f"{name}.ipynb").exists()]
+    assert len(chapters) == 9
+    intro = (BOOK / "intro.md").read_text()
+    rows = [line for line in intro.splitlines() if line.startswith("| {doc}`")]
+    assert len(rows) == len(chapters)
+    for name in chapters:
+        assert chapter_times.chapter_minutes(BOOK / f"{name}.ipynb") > 0
+        row = next(line for line in rows if f"<{name}>`" in line)
+        assert row.endswith(f"| {{chapter-time}}`{name}` |"), row
+    assert not re.search(r"\|\s*\d+\s*min\s*\|", intro)
