@@ -26,6 +26,62 @@ Each module is one idea:
 * :mod:`nnlib.seed_systems` — the four seed systems as written, mistakes included, for comparison
 * :mod:`nnlib.feedback` — checks a learner runs on an exercise, with a clear message
 """
+def _release(text):
+    """The leading numbers of a version: ``"1.23.5rc1"`` -> ``(1, 23, 5)``."""
+    numbers = []
+    for part in text.split("."):
+        digits = ""
+        for ch in part:
+            if not ch.isdigit():
+                break
+            digits += ch
+        if not digits:
+            break
+        numbers.append(int(digits))
+        if digits != part:
+            break
+    return tuple(numbers)
+
+
+def _check_floors(requires=None, version=None):
+    """Raise ImportError, one line naming the package and the version needed, when a package
+    nnlib requires is missing or older than its floor (issue 27).  The floors are nnlib's
+    installed metadata (``pyproject.toml``'s ``>=`` ranges), so they are written once.  A package
+    of an extra (``notebooks``: ipykernel, myst-nb) is checked only if it is installed.  Without
+    metadata (nnlib run from a source tree, not installed) nothing is checked."""
+    import re
+    from importlib import metadata
+
+    requires = metadata.requires if requires is None else requires
+    version = metadata.version if version is None else version
+    try:
+        lines = requires("nnlib") or []
+    except metadata.PackageNotFoundError:
+        return
+    for line in lines:
+        spec, _, marker = line.partition(";")
+        match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*\(?([^)]*)\)?", spec)
+        if not match:
+            continue
+        name = match.group(1)
+        floors = [part.strip()[2:].strip() for part in match.group(3).split(",")
+                  if part.strip().startswith(">=")]
+        if not floors:
+            continue
+        try:
+            installed = version(name)
+        except metadata.PackageNotFoundError:
+            if "extra" in marker:
+                continue
+            raise ImportError(f"nnlib needs {name}>={floors[0]}, which is not installed: "
+                              f"pip install '{name}>={floors[0]}'") from None
+        if _release(installed) < _release(floors[0]):
+            raise ImportError(f"nnlib needs {name}>={floors[0]}, but {name} {installed} is "
+                              f"installed: pip install --upgrade '{name}>={floors[0]}'")
+
+
+_check_floors()
+
 from .activations import (identity, identity_prime, log_softmax, relu, relu_prime, sigmoid,
                           sigmoid_prime, softmax, softmax_backward, tanh, tanh_prime)
 from .columns import minibatches, one_hot, split_validation, to_columns

@@ -38,7 +38,7 @@ def find_chromium():
 class Browser:
     """Headless Chromium driven through the DevTools protocol on a pipe (fds 3 and 4)."""
 
-    def __init__(self, exe, profile, width=1280, height=900):
+    def __init__(self, exe, profile, width=1280, height=900, allow_loopback=False):
         to_chrome_r, self._to_chrome = os.pipe()
         self._from_chrome, from_chrome_w = os.pipe()
         # Give the child's ends numbers >= 10 so the shell can move them to 3 and 4 safely.
@@ -51,8 +51,10 @@ class Browser:
                 "--disable-extensions", "--disable-background-networking", "--disable-sync",
                 "--disable-component-update", "--disable-dev-shm-usage", "--mute-audio",
                 "--hide-scrollbars", f"--window-size={width},{height}",
-                # no host resolves: nothing may come from the network
-                "--host-resolver-rules=MAP * ~NOTFOUND",
+                # no host resolves: nothing may come from the network (but 127.0.0.1 with
+                # allow_loopback: a local server the caller started, e.g. JupyterLab)
+                "--host-resolver-rules=MAP * ~NOTFOUND"
+                + (", EXCLUDE 127.0.0.1" if allow_loopback else ""),
                 "about:blank"]
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             args.insert(1, "--no-sandbox")   # Chromium refuses to run as root with its sandbox

@@ -141,7 +141,9 @@ class Book:
             values = self.glue.get(doc, {})
             if key not in values:
                 raise PlainMystError(f"glue key {key!r} is not glued by {doc}")
-            return format_plain_text(values[key], fmt)
+            # numpy 2 stores a glued numpy scalar as its repr, np.float64(0.39): the number inside
+            scalar = re.fullmatch(r"np\.\w+\((.*)\)", values[key].strip())
+            return format_plain_text(scalar.group(1) if scalar else values[key], fmt)
         if role.startswith("cite"):
             keys = [k.strip() for k in body.split(",") if k.strip()]
             return citation_text(keys, self.bibliography, parenthetical=role != "cite:t")

@@ -7,6 +7,7 @@ import stat
 import struct
 import subprocess
 import sys
+import zipfile
 import zlib
 from pathlib import Path
 
@@ -203,6 +204,8 @@ def networks_and_batches(draw):
     if cost == "binary_cross_entropy":
         y = 0.1 + 0.8 * y
     return net, x, y
+
+
 # ----------------------------------------------------------------------------- issue 23: memory
 def run_python(code, timeout=60, env=None):
     """Run ``code`` in a fresh interpreter (so that its peak memory is its own) and return the
@@ -215,3 +218,63 @@ def run_python(code, timeout=60, env=None):
                             timeout=timeout, env=env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+# ------------------------------------------------- the handout installed at the floors (slow tier)
+# ONE clean venv for tests/test_floors.py and tests/test_handout.py (issues 20, 21, 27): the
+# handout made by scripts/make_handout.py, unpacked from its .zip, a venv made with nothing but
+# `python -m venv` (no --system-site-packages, no .pth, no PYTHONPATH), and the handout's own
+# requirements.txt installed from the package registry with the floors pinned
+# (`-c constraints-floors.txt`).  Built once per session, only when a slow test asks for it.
+# The nbval matrix's settings (those of CI's nbval run):
+MATRIX_ENV = {"OPENBLAS_NUM_THREADS": "1", "MPLBACKEND": "Agg", "OPENBLAS_CORETYPE": "Haswell"}
+
+
+def clean_env(home):
+    """os.environ without anything leading back to this venv or the repository, and with a
+    Jupyter of its own (config, data, runtime, settings, workspaces under ``home``)."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYTHONSTARTUP",
+                        "PYTHONUSERBASE", "JUPYTER_PATH", "MPLCONFIGDIR")}
+    for name in ("config", "data", "runtime", "settings", "workspaces", "mpl"):
+        (home / name).mkdir(parents=True, exist_ok=True)
+    env.update(JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTER_DATA_DIR=str(home / "data"),
+               JUPYTER_RUNTIME_DIR=str(home / "runtime"), PYTHONNOUSERSITE="1",
+               JUPYTERLAB_SETTINGS_DIR=str(home / "settings"),
+               JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"), MPLCONFIGDIR=str(home / "mpl"),
+               **MATRIX_ENV)
+    return env
+
+
+class HandoutVenv:
+    """The unpacked handout folder, its venv's python, and the clean environment to run it in."""
+
+    def __init__(self, folder, python, env, install_log):
+        self.folder, self.python, self.env, self.install_log = folder, python, env, install_log
+
+    def run(self, args, timeout, **kwargs):
+        return subprocess.run([str(self.python), *args], cwd=self.folder, env=self.env,
+                              capture_output=True, text=True, timeout=timeout, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def handout_floors_venv(tmp_path_factory):
+    make_handout = load_script("make_handout")
+    base = tmp_path_factory.mktemp("handout")
+    _, archive = make_handout.make_handout(base / "made" / "nn-from-scratch")
+    with zipfile.ZipFile(archive) as z:                   # a student gets the archive
+        z.extractall(base / "student")
+    folder = base / "student" / "nn-from-scratch"
+    env = clean_env(base / "home")
+    venv = folder / ".venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, env=env)
+    python = venv / "bin" / "python"
+    install = subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "-r", "requirements.txt",
+         "-c", str(ROOT / "constraints-floors.txt")],
+        cwd=folder, env=env, capture_output=True, text=True, timeout=1800)
+    log = install.stdout + install.stderr
+    if install.returncode != 0:
+        pytest.fail("installing the handout's requirements.txt (with the floors) failed:\n"
+                    + log[-4000:], pytrace=False)
+    return HandoutVenv(folder, python, env, log)

@@ -80,3 +80,12 @@ def test_every_role_of_the_book_resolves():
         for cell in book.plain(name, nb).cells:
             if cell.cell_type == "markdown":
                 assert not pm.ROLE.search(cell.source.replace("{ref}", "")), (name, cell.source)
+
+
+def test_a_glued_numpy_scalar_is_formatted_as_its_number(tmp_path):
+    """numpy 2 stores np.float64(0.3929...) as the glued text/plain; the book shows 39.30%."""
+    nb = nbformat.v4.new_notebook(cells=[glue_cell("acc", "np.float64(0.3929666666666667)"),
+                                         glue_cell("n", "np.int64(12)")])
+    nbformat.write(nb, tmp_path / "one.ipynb")
+    book = pm.Book(tmp_path, shipped=["one"])
+    assert plain(book, "one", "{glue:text}`acc:.2%` and {glue:text}`n`") == "39.30% and 12"

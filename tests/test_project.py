@@ -4,6 +4,8 @@ import re
 import subprocess
 from pathlib import Path
 
+from conftest import load_script
+
 ROOT = Path(__file__).resolve().parent.parent
 INSTALL = "python3 -m venv .venv && .venv/bin/pip install -r requirements.txt"
 TEST = ".venv/bin/python -m pytest tests book --nbval --nbval-current-env"
@@ -56,7 +58,7 @@ def test_jupyter_book_is_pinned_below_2():
     assert len(books) == 1
     specifiers = {part.replace(" ", "") for part in books[0][len("jupyter-book"):].split(",")}
     assert "<2" in specifiers and any(s.startswith(">=1") for s in specifiers)
-    assert "-e ." in lines  # nnlib itself, editable
+    assert "-e .[notebooks]" in lines  # nnlib itself, editable, with the notebooks extra
 
 
 def test_every_notebook_is_in_the_toc_and_every_toc_entry_exists():
@@ -66,3 +68,90 @@ def test_every_notebook_is_in_the_toc_and_every_toc_entry_exists():
         assert list((ROOT / "book").glob(entry + ".*")), f"_toc.yml lists {entry}, which does not exist"
     for nb in (ROOT / "book").glob("*.ipynb"):
         assert nb.stem in entries, f"{nb.name} is not listed in book/_toc.yml"
+
+
+# ---------------------------------------------------------------- version ranges written once
+# (issues 21 item 3 and 27 items 1, 2, 4): pyproject.toml holds the learner-facing ranges;
+# requirements.txt, the handout's requirements.txt and constraints-floors.txt take them from it.
+try:
+    import tomllib
+except ImportError:                      # Python 3.10: requirements.txt installs tomli
+    import tomli as tomllib
+
+LEARNER_FACING = {"numpy", "matplotlib", "pillow", "ipykernel", "myst-nb"}
+
+
+def _pyproject():
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+
+
+def _name(requirement):
+    name = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement).group(1)
+    return name.lower().replace("_", "-")
+
+
+def _requirement_lines(path):
+    """The requirement lines of a requirements file, comments and blank lines left out."""
+    return [line.split("#")[0].strip() for line in path.read_text(encoding="utf-8").splitlines()
+            if line.split("#")[0].strip()]
+
+
+def expected_floor_constraints(project):
+    """constraints-floors.txt's pins, derived from pyproject's [project] table: every
+    requirement of [project].dependencies and of the `notebooks` extra, at its `>=` floor."""
+    pins = []
+    for requirement in project["dependencies"] + project["optional-dependencies"]["notebooks"]:
+        floors = re.findall(r">=\s*([0-9][^,;\s]*)", requirement)
+        assert len(floors) == 1, f"pyproject.toml: {requirement!r} needs exactly one >= floor"
+        pins.append(f"{_name(requirement)}=={floors[0]}")
+    return pins
+
+
+def test_pyproject_holds_the_learner_facing_ranges_once():
+    project = _pyproject()
+    base = {_name(r) for r in project["dependencies"]}
+    notebooks = {_name(r) for r in project["optional-dependencies"]["notebooks"]}
+    assert base == {"numpy", "matplotlib", "pillow"}
+    assert notebooks == {"ipykernel", "myst-nb"}      # a kernel; myst-nb for `glue`
+    assert {_name(r) for r in project["optional-dependencies"]["lab"]} == {"jupyterlab",
+                                                                           "jupyterlab-myst"}
+
+
+def test_requirements_txt_takes_the_ranges_from_pyproject():
+    lines = _requirement_lines(ROOT / "requirements.txt")
+    assert "-e .[notebooks]" in lines
+    named = {_name(line) for line in lines if not line.startswith("-")}
+    again = named & (LEARNER_FACING | {"pillow", "jupyterlab", "jupyterlab-myst"})
+    assert not again, f"requirements.txt repeats ranges that pyproject.toml holds: {sorted(again)}"
+    for path in ROOT.glob("requirements*.txt"):
+        named = {_name(line) for line in _requirement_lines(path) if not line.startswith("-")}
+        assert not named & LEARNER_FACING, f"{path.name} repeats {sorted(named & LEARNER_FACING)}"
+
+
+def test_the_handouts_requirements_are_the_wheel_and_its_extras():
+    make_handout = load_script("make_handout")
+    text = make_handout.REQUIREMENTS.format(wheel="nnlib-0.1.0-py3-none-any.whl",
+                                            extras=make_handout.EXTRAS)
+    lines = [line for line in text.splitlines() if line and not line.startswith("#")]
+    assert lines == ["./nnlib-0.1.0-py3-none-any.whl[notebooks,lab]"]
+    extras = set(_pyproject()["optional-dependencies"])
+    assert set(make_handout.EXTRAS.split(",")) <= extras
+
+
+def test_constraints_floors_is_derived_from_pyproject():
+    expected = expected_floor_constraints(_pyproject())
+    actual = _requirement_lines(ROOT / "constraints-floors.txt")
+    assert actual == expected, ("constraints-floors.txt is out of sync with pyproject.toml; its "
+                                "lines should be:\n" + "\n".join(expected))
+
+
+def test_an_upper_bound_says_which_major_version_breaks():
+    """Issue 27 item 2: no `<` bound without a comment (on its line, or the line above)."""
+    for path in [ROOT / "pyproject.toml", *ROOT.glob("requirements*.txt")]:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for i, line in enumerate(lines):
+            code = line.split("#")[0]
+            if re.search(r"[A-Za-z0-9\]]\s*[^#]*<\s*[0-9]", code) and "python_version" not in code:
+                commented = "#" in line or lines[i - 1].strip().startswith("#")
+                assert commented, f"{path.name}:{i + 1}: {line.strip()} has an upper bound " \
+                                  "without a comment saying which version breaks"
