@@ -1,4 +1,5 @@
 """The README's promises and the CI script agree with the project."""
+import ast
 import json
 import re
 import subprocess
@@ -155,3 +156,44 @@ def test_an_upper_bound_says_which_major_version_breaks():
                 commented = "#" in line or lines[i - 1].strip().startswith("#")
                 assert commented, f"{path.name}:{i + 1}: {line.strip()} has an upper bound " \
                                   "without a comment saying which version breaks"
+def nnlib_line_counts():
+    """(all lines, code lines) of nnlib/*.py: code is what is not blank, not a comment and not
+    a docstring."""
+    total = code = 0
+    for path in sorted((ROOT / "nnlib").glob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        lines = text.splitlines()
+        docstrings = set()
+        for node in ast.walk(ast.parse(text)):
+            body = getattr(node, "body", None)
+            if (isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef,
+                                  ast.AsyncFunctionDef))
+                    and body and isinstance(body[0], ast.Expr)
+                    and isinstance(body[0].value, ast.Constant)
+                    and isinstance(body[0].value.value, str)):
+                docstrings.update(range(body[0].lineno, body[0].end_lineno + 1))
+        total += len(lines)
+        code += sum(1 for n, line in enumerate(lines, 1)
+                    if line.strip() and not line.strip().startswith("#")
+                    and n not in docstrings)
+    return total, code
+
+
+def test_the_introduction_counts_nnlib_within_ten_percent():
+    """intro.md: "about N lines of Python, some M of them code" stays true as nnlib changes."""
+    intro = " ".join((ROOT / "book" / "intro.md").read_text().split())
+    found = re.search(r"about ([\d,]+) lines of Python, some ([\d,]+) of them code", intro)
+    assert found, "intro.md no longer states nnlib's size in the expected words"
+    stated_total, stated_code = (int(n.replace(",", "")) for n in found.groups())
+    total, code = nnlib_line_counts()
+    assert abs(total - stated_total) <= 0.1 * stated_total, \
+        f"nnlib has {total} lines, intro.md says about {stated_total}"
+    assert abs(code - stated_code) <= 0.1 * stated_code, \
+        f"nnlib has {code} code lines, intro.md says some {stated_code}"
+
+
+def test_the_introduction_lists_every_nnlib_module():
+    intro = (ROOT / "book" / "intro.md").read_text()
+    listed = set(re.findall(r"^\| `(\w+)` \|", intro, flags=re.M))
+    modules = {path.stem for path in (ROOT / "nnlib").glob("*.py")} - {"__init__"}
+    assert modules <= listed, f"intro.md's module table misses {sorted(modules - listed)}"
