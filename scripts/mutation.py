@@ -56,8 +56,6 @@ KILLED = {"killed", "timeout", "segfault", "caught by type check"}
 KEEPDIMS = ("reducing axis 0 without keepdims leaves the trailing axes, and broadcasting "
             "aligns trailing axes, so each column still gets its own value (any ndim)")
 MASKED = "where y == 0 the next line replaces the result by 0, so any finite placeholder will do"
-RANDOM_INIT = ("the temporary network's random parameters are replaced by the given ones "
-               "two lines later, so how they were drawn does not matter")
 PROMOTED = ("the other operand is still float64, and numpy promotes a - b and "
             "max(|a|, |b|, floor) to float64, so the arithmetic is the same")
 ONE_HOT = ("0/1 targets are exact in every float dtype, and backprop and output_cost "
@@ -131,22 +129,6 @@ EQUIVALENT = [
      'return np.where(y == 0, 0.0, -y / safe_a) / a.shape[1]',
      'return np.where(None, 0.0, -y / safe_a) / a.shape[1]',
      'where y == 0 it gives -0 / 1 = -0.0 instead of 0.0, and -0.0 == 0.0'),
-    ('network', 'Network.from_parameters',
-     'net = cls(sizes, activation=activation, output=output, cost=cost, init="scaled", rng=0,',
-     'net = cls(sizes, activation=activation, output=output, cost=cost, init="scaled", rng=None,',
-     RANDOM_INIT),
-    ('network', 'Network.from_parameters',
-     'net = cls(sizes, activation=activation, output=output, cost=cost, init="scaled", rng=0,',
-     'net = cls(sizes, activation=activation, output=output, cost=cost, init="scaled", rng=1,',
-     RANDOM_INIT),
-    ('network', 'Network.from_parameters',
-     'net = cls(sizes, activation=activation, output=output, cost=cost, init="scaled", rng=0,\ndtype=dtype)',
-     'net = cls(sizes, activation=activation, output=output, cost=cost, init="scaled", dtype=dtype)',
-     RANDOM_INIT),
-    ('network', 'Network.from_parameters',
-     'net = cls(sizes, activation=activation, output=output, cost=cost, init="scaled", rng=0,',
-     'net = cls(sizes, activation=activation, output=output, cost=cost, rng=0,',
-     RANDOM_INIT + " (only the informative attribute net.init reads 'normal', not 'scaled')"),
     ('network', 'Network.as_batch',
      'x = x.reshape(-1, 1)',
      'x = x.reshape(-2, 1)',

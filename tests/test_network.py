@@ -609,3 +609,26 @@ print(json.dumps({"peak": peak, "nbytes": nbytes, "accuracy": accuracy,
     assert 300 < m["correct"] < 500, m        # random labels: about one in ten right
     assert m["same_predictions"], m
     assert m["peak"] < 4 * nbytes + 3 * 2**22, m   # one batch: 2 · 4060 · 4000 · 4 B = 130 MB
+
+
+def test_predict_feeds_forward_slice_size_columns_at_a_time():
+    """The slices themselves (the memory test above sees only their effect): full slices of
+    :meth:`Network.slice_size` columns, then the rest; an empty input is one empty slice."""
+    def spy(net):
+        widths, feedforward = [], net.feedforward
+        net.feedforward = lambda x: widths.append(x.shape[1]) or feedforward(x)
+        return widths
+    big = Network([1000, 2000, 10], output="softmax", cost="cross_entropy", rng=0)   # 335
+    x = np.random.default_rng(3).standard_normal((1000, 1000))
+    widths = spy(big)
+    labels = big.predict(x)
+    assert widths == [335, 335, 330]
+    widths.clear()
+    assert big.evaluate(x, labels) == 1.0 and widths == [335, 335, 330]
+    np.testing.assert_array_equal(labels, np.argmax(big.forward(x)[1][-1], axis=0))
+    wide = Network([300_000, 1], rng=0)   # slice_size 1
+    widths = spy(wide)
+    assert wide.predict(np.zeros((300_000, 0))).shape == (0,) and widths == [0]
+    widths.clear()
+    np.testing.assert_array_equal(wide.predict(np.ones((300_000, 2))), [1, 1])   # rng=0: ΣW + b > 0
+    assert widths == [1, 1]
