@@ -632,3 +632,24 @@ def test_predict_feeds_forward_slice_size_columns_at_a_time():
     widths.clear()
     np.testing.assert_array_equal(wide.predict(np.ones((300_000, 2))), [1, 1])   # rng=0: ΣW + b > 0
     assert widths == [1, 1]
+
+
+def test_from_parameters_copies_the_given_arrays_once():
+    """The arrays are copied once (np.array), not once more when converted to a dtype they
+    already have: measured here, in this interpreter, with tracemalloc (numpy reports to it)."""
+    import tracemalloc
+    w, b = [np.zeros((100_000, 1))], [np.zeros((100_000, 1))]   # as many biases as weights
+    nbytes = sum(a.nbytes for a in w + b)
+    tracing = tracemalloc.is_tracing()
+    if not tracing:
+        tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        before = tracemalloc.get_traced_memory()[0]
+        net = Network.from_parameters(w, b)
+        peak = tracemalloc.get_traced_memory()[1] - before
+    finally:
+        if not tracing:
+            tracemalloc.stop()
+    assert net.num_parameters() * 8 == nbytes == 1_600_000
+    assert nbytes <= peak < 1.25 * nbytes, (peak, nbytes)   # copying W or b again: 1.5 × nbytes
