@@ -909,3 +909,28 @@ def test_hostile_input_messages_in_full(toy):
                 f"the learning rate eta=1e-320 is below the smallest normal {np.dtype(dtype).name} "
                 f"number ({tiny}): every step would round to nothing; use a larger eta") + "$"):
             sgd(Network([2, 2], rng=0, dtype=dtype), x, labels, **{**args, "eta": 1e-320})
+
+
+def test_only_a_learning_rate_strictly_between_0_and_the_smallest_normal_is_refused(toy):
+    """The bounds of the eta-rounds-to-nothing check: the smallest normal number itself is a
+    learning rate the float type holds, and an optimizer of one's own whose eta is exactly 0
+    (a warm-up schedule's first step, say) is its own business, not a rounding accident."""
+    x, labels = toy(m=10)
+
+    class WarmUp:
+        eta, steps = 0.0, 0
+
+        def step(self, params, grads):
+            self.steps += 1
+
+    warm_up = WarmUp()
+    net = Network([2, 2], rng=0, dtype=np.float32)
+    w = net.weights[0].copy()
+    history = sgd(net, x, labels, epochs=1, batch_size=5, optimizer=warm_up, rng=0)
+    assert warm_up.steps == 2 and history["epoch"] == [1]
+    np.testing.assert_array_equal(net.weights[0], w)
+    tiny = float(np.finfo(np.float32).tiny)
+    net = Network([2, 2], rng=0, dtype=np.float32)
+    history = sgd(net, x, labels, epochs=1, batch_size=5, eta=tiny, rng=0)
+    assert history["epoch"] == [1]
+    np.testing.assert_array_equal(net.weights[0], w)   # η·∇C rounds away against W (~1)
