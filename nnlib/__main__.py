@@ -166,13 +166,10 @@ def _add_evaluate_and_predict_parsers(commands):
 def _outputs(net, images):
     """The network's outputs ``(n_L, m)`` for ``images`` ``(m, 28, 28)``, a slice of images at a time.
 
-    Each slice is as large as the memory of the parameters themselves allows (at least 4 MiB):
-    the layers' activations of a 784-30000-10 network for all 10,000 test images at once would
-    take 2.4 GB, twelve times its parameters.
+    Each slice is :meth:`Network.slice_size` images, the rule that :meth:`Network.predict`
+    and :meth:`Network.evaluate` follow too.
     """
-    per_image = 2 * sum(net.sizes) * net.dtype.itemsize   # z^l and a^l of every layer
-    budget = max(net.num_parameters() * net.dtype.itemsize, 1 << 22)
-    step = max(1, budget // per_image)
+    step = net.slice_size()
     with np.errstate(all="ignore"):
         return np.hstack([net.feedforward(to_columns(images[k:k + step], dtype=net.dtype.type))
                           for k in range(0, len(images), step)])

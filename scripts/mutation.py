@@ -56,8 +56,8 @@ KILLED = {"killed", "timeout", "segfault", "caught by type check"}
 KEEPDIMS = ("reducing axis 0 without keepdims leaves the trailing axes, and broadcasting "
             "aligns trailing axes, so each column still gets its own value (any ndim)")
 MASKED = "where y == 0 the next line replaces the result by 0, so any finite placeholder will do"
-RANDOM_INIT = ("the temporary network's random parameters are replaced by the given ones "
-               "two lines later, so how they were drawn does not matter")
+COPY_NONE = ("astype copies only if needed with copy=None (numpy 2) and with copy=False (any "
+             "numpy; numpy 1 reads None as False): the same arrays, the same memory")
 PROMOTED = ("the other operand is still float64, and numpy promotes a - b and "
             "max(|a|, |b|, floor) to float64, so the arithmetic is the same")
 ONE_HOT = ("0/1 targets are exact in every float dtype, and backprop and output_cost "
@@ -132,21 +132,13 @@ EQUIVALENT = [
      'return np.where(None, 0.0, -y / safe_a) / a.shape[1]',
      'where y == 0 it gives -0 / 1 = -0.0 instead of 0.0, and -0.0 == 0.0'),
     ('network', 'Network.from_parameters',
-     'net = cls(sizes, activation=activation, output=output, cost=cost, init="scaled", rng=0,',
-     'net = cls(sizes, activation=activation, output=output, cost=cost, init="scaled", rng=None,',
-     RANDOM_INIT),
+     'net.weights = [w.astype(net.dtype, copy=False) for w in weights]',
+     'net.weights = [w.astype(net.dtype, copy=None) for w in weights]',
+     COPY_NONE),
     ('network', 'Network.from_parameters',
-     'net = cls(sizes, activation=activation, output=output, cost=cost, init="scaled", rng=0,',
-     'net = cls(sizes, activation=activation, output=output, cost=cost, init="scaled", rng=1,',
-     RANDOM_INIT),
-    ('network', 'Network.from_parameters',
-     'net = cls(sizes, activation=activation, output=output, cost=cost, init="scaled", rng=0,\ndtype=dtype)',
-     'net = cls(sizes, activation=activation, output=output, cost=cost, init="scaled", dtype=dtype)',
-     RANDOM_INIT),
-    ('network', 'Network.from_parameters',
-     'net = cls(sizes, activation=activation, output=output, cost=cost, init="scaled", rng=0,',
-     'net = cls(sizes, activation=activation, output=output, cost=cost, rng=0,',
-     RANDOM_INIT + " (only the informative attribute net.init reads 'normal', not 'scaled')"),
+     'net.biases = [b.astype(net.dtype, copy=False) for b in biases]',
+     'net.biases = [b.astype(net.dtype, copy=None) for b in biases]',
+     COPY_NONE),
     ('network', 'Network.as_batch',
      'x = x.reshape(-1, 1)',
      'x = x.reshape(-2, 1)',

@@ -558,3 +558,98 @@ def test_check_output_and_cost_follows_the_table():
                                          "cross_entropy needs a softmax output, "
                                          "binary_cross_entropy needs a sigmoid output$"):
         check_output_and_cost("sigmoid", "cross_entropy")
+
+
+def test_slice_size_follows_the_memory_of_the_parameters():
+    """Issue 23 item 2: z^l and a^l of every layer per sample (2 Σ n_l numbers) within the
+    parameters' bytes, or 4 MiB if they are smaller, and never fewer than one sample."""
+    assert Network([2, 3, 1], rng=0).slice_size() == (1 << 22) // (2 * 6 * 8)    # 43,690
+    assert Network([2, 3, 1], rng=0, dtype=np.float32).slice_size() == (1 << 22) // (2 * 6 * 4)
+    big = Network([1000, 2000, 10], rng=0)      # 16,176,080 bytes of parameters
+    assert big.slice_size() == 16_176_080 // (2 * 3010 * 8) == 335
+    wide = Network([300_000, 1], rng=0)         # one sample's z and a alone exceed 4 MiB
+    assert wide.slice_size() == 1
+    x = np.random.default_rng(1).standard_normal((300_000, 3))
+    np.testing.assert_array_equal(wide.predict(x), wide.classify(wide.feedforward(x)))
+    assert wide.predict(np.zeros((300_000, 0))).shape == (0,)
+
+
+def test_evaluate_keeps_memory_within_a_small_multiple_of_the_parameters():
+    """Issue 23 item 2: evaluate (and predict) ran the whole input as one batch, so a network
+    with a wide hidden layer needed its z and a for every sample at once (here 128 MB for a
+    976 KB network); in slices the extra memory stays within a few times the parameters plus
+    4 MiB, and the answer is exactly the one-batch answer."""
+    from conftest import run_python
+    code = """
+import json, tracemalloc
+import numpy as np
+from nnlib import Network
+net = Network([50, 4000, 10], output="softmax", cost="cross_entropy", init="scaled", rng=1,
+              dtype=np.float32)
+rng = np.random.default_rng(2)
+x = rng.standard_normal((50, 4000)).astype(np.float32)
+labels = rng.integers(0, 10, size=4000)
+tracemalloc.start()
+accuracy = net.evaluate(x, labels)
+predicted = net.predict(x)
+peak = tracemalloc.get_traced_memory()[1]
+tracemalloc.stop()
+one_batch = net.classify(net.feedforward(x))
+nbytes = sum(p.nbytes for _, p in net.parameters())
+print(json.dumps({"peak": peak, "nbytes": nbytes, "accuracy": accuracy,
+                  "one_batch": float(np.mean(one_batch == labels)), "step": int(net.slice_size()),
+                  "same_predictions": bool((predicted == one_batch).all()),
+                  "correct": int(np.sum(one_batch == labels))}))
+"""
+    m = run_python(code, timeout=120)
+    nbytes = (50 * 4000 + 4000 + 4000 * 10 + 10) * 4
+    assert m["nbytes"] == nbytes == 976_040
+    assert m["step"] == (1 << 22) // (2 * 4060 * 4) == 129   # 4,000 samples in 32 slices
+    assert m["accuracy"] == m["one_batch"] == m["correct"] / 4000, m
+    assert 300 < m["correct"] < 500, m        # random labels: about one in ten right
+    assert m["same_predictions"], m
+    assert m["peak"] < 4 * nbytes + 3 * 2**22, m   # one batch: 2 · 4060 · 4000 · 4 B = 130 MB
+
+
+def test_predict_feeds_forward_slice_size_columns_at_a_time():
+    """The slices themselves (the memory test above sees only their effect): full slices of
+    :meth:`Network.slice_size` columns, then the rest; an empty input is one empty slice."""
+    def spy(net):
+        widths, feedforward = [], net.feedforward
+        net.feedforward = lambda x: widths.append(x.shape[1]) or feedforward(x)
+        return widths
+    big = Network([1000, 2000, 10], output="softmax", cost="cross_entropy", rng=0)   # 335
+    x = np.random.default_rng(3).standard_normal((1000, 1000))
+    widths = spy(big)
+    labels = big.predict(x)
+    assert widths == [335, 335, 330]
+    widths.clear()
+    assert big.evaluate(x, labels) == 1.0 and widths == [335, 335, 330]
+    np.testing.assert_array_equal(labels, np.argmax(big.forward(x)[1][-1], axis=0))
+    wide = Network([300_000, 1], rng=0)   # slice_size 1
+    widths = spy(wide)
+    assert wide.predict(np.zeros((300_000, 0))).shape == (0,) and widths == [0]
+    widths.clear()
+    np.testing.assert_array_equal(wide.predict(np.ones((300_000, 2))), [1, 1])   # rng=0: ΣW + b > 0
+    assert widths == [1, 1]
+
+
+def test_from_parameters_copies_the_given_arrays_once():
+    """The arrays are copied once (np.array), not once more when converted to a dtype they
+    already have: measured here, in this interpreter, with tracemalloc (numpy reports to it)."""
+    import tracemalloc
+    w, b = [np.zeros((100_000, 1))], [np.zeros((100_000, 1))]   # as many biases as weights
+    nbytes = sum(a.nbytes for a in w + b)
+    tracing = tracemalloc.is_tracing()
+    if not tracing:
+        tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        before = tracemalloc.get_traced_memory()[0]
+        net = Network.from_parameters(w, b)
+        peak = tracemalloc.get_traced_memory()[1] - before
+    finally:
+        if not tracing:
+            tracemalloc.stop()
+    assert net.num_parameters() * 8 == nbytes == 1_600_000
+    assert nbytes <= peak < 1.25 * nbytes, (peak, nbytes)   # copying W or b again: 1.5 × nbytes

@@ -879,3 +879,58 @@ def test_monitor_train_end_is_one_pass_per_epoch_from_the_logits_and_without_a_m
             monitor_train="end", callback=after_epoch)
     assert calls == [(2, 40), (2, 40)]  # one whole-set pass per epoch, no per-batch costs
     assert h["cost"] == seen
+
+
+def test_hostile_input_messages_in_full(toy):
+    """Issue 24 (mutation): the refusals added for issue 23, each message matched whole (a
+    fragment would let a mangled message through)."""
+    x, labels = toy(m=10)
+    args = dict(epochs=1, batch_size=5, eta=1.0, rng=0)
+    targets = one_hot(labels, 2)
+    targets[1, 4] = np.inf
+    x_val = x.copy()
+    x_val[0, 0] = np.nan
+    for data, kwargs, message in (
+            ((np.zeros((2, 0)), np.zeros(0, dtype=int)), {},
+             "x has 0 samples (shape (2, 0)); training needs at least one column"),
+            ((x, targets), {}, "the training targets y contain NaN or infinite values"),
+            ((x, one_hot(labels, 2)[:, :9]), {}, "x has 10 samples (columns) but y has 9"),
+            ((x, labels), {"validation": "x"},
+             "validation must be a pair (x_validation, labels_validation), got 'x'"),
+            ((x, labels), {"validation": [x]},
+             "validation must be a pair (x_validation, labels_validation), got a list of length 1"),
+            ((x, labels), {"validation": (x_val, labels)},
+             "the validation inputs contain NaN or infinite values"),
+            ((x, labels), {"validation": (x, labels[:9])}, "validation has 10 samples but 9 labels")):
+        with pytest.raises(ValueError, match="^" + re.escape(message) + "$"):
+            sgd(Network([2, 2], rng=0), *data, **{**args, **kwargs})
+    for dtype, tiny in ((np.float32, "1.18e-38"), (np.float64, "2.23e-308")):
+        with pytest.raises(ValueError, match="^" + re.escape(
+                f"the learning rate eta=1e-320 is below the smallest normal {np.dtype(dtype).name} "
+                f"number ({tiny}): every step would round to nothing; use a larger eta") + "$"):
+            sgd(Network([2, 2], rng=0, dtype=dtype), x, labels, **{**args, "eta": 1e-320})
+
+
+def test_only_a_learning_rate_strictly_between_0_and_the_smallest_normal_is_refused(toy):
+    """The bounds of the eta-rounds-to-nothing check: the smallest normal number itself is a
+    learning rate the float type holds, and an optimizer of one's own whose eta is exactly 0
+    (a warm-up schedule's first step, say) is its own business, not a rounding accident."""
+    x, labels = toy(m=10)
+
+    class WarmUp:
+        eta, steps = 0.0, 0
+
+        def step(self, params, grads):
+            self.steps += 1
+
+    warm_up = WarmUp()
+    net = Network([2, 2], rng=0, dtype=np.float32)
+    w = net.weights[0].copy()
+    history = sgd(net, x, labels, epochs=1, batch_size=5, optimizer=warm_up, rng=0)
+    assert warm_up.steps == 2 and history["epoch"] == [1]
+    np.testing.assert_array_equal(net.weights[0], w)
+    tiny = float(np.finfo(np.float32).tiny)
+    net = Network([2, 2], rng=0, dtype=np.float32)
+    history = sgd(net, x, labels, epochs=1, batch_size=5, eta=tiny, rng=0)
+    assert history["epoch"] == [1]
+    np.testing.assert_array_equal(net.weights[0], w)   # η·∇C rounds away against W (~1)
