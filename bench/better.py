@@ -210,15 +210,15 @@ def main(argv=None):
     args = parser.parse_args(argv)
     parts = args.only or ["select", "final", "stretch"]
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    results["machine"] = machine()
-    print("machine:", results["machine"])
+    # one machine line per part: a part run later (--only stretch) must not relabel the
+    # machine of the parts it did not run
+    machines = results.setdefault("machines", {})
     d = data()
-    if "select" in parts:
-        select(d, results)
-    if "final" in parts:
-        final(d, results)
-    if "stretch" in parts:
-        stretch(d, results)
+    for part, run_part in (("select", select), ("final", final), ("stretch", stretch)):
+        if part in parts:
+            machines[part] = machine()
+            print(f"machine ({part}):", machines[part])
+            run_part(d, results)
 
 
 if __name__ == "__main__":

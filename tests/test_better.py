@@ -70,3 +70,17 @@ def test_every_stored_comparison_has_at_least_three_seeds(stored):
     assert len({run["seed"] for run in stored["final"]}) >= 3
     assert stored["chosen"] == max(stored["candidates"],
                                    key=lambda k: stored["candidates"][k]["mean"])
+
+
+def test_each_part_stores_its_own_machine_line(better, monkeypatch, tmp_path):
+    """A part run alone (--only stretch) records its machine without relabelling the others."""
+    results_file = tmp_path / "better.json"
+    results_file.write_text(json.dumps({"machines": {"select": "old box", "final": "old box"}}))
+    monkeypatch.setattr(better, "RESULTS", results_file)
+    monkeypatch.setattr(better, "data", lambda: None)
+    monkeypatch.setattr(better, "machine", lambda: "new box")
+    seen = {}
+    monkeypatch.setattr(better, "stretch",
+                        lambda d, results: seen.update(results["machines"]))
+    better.main(["--only", "stretch"])
+    assert seen == {"select": "old box", "final": "old box", "stretch": "new box"}
