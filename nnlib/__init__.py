@@ -94,7 +94,7 @@ from .losses import (binary_cross_entropy, binary_cross_entropy_from_logits,
                      binary_cross_entropy_gradient, cross_entropy, cross_entropy_from_logits,
                      cross_entropy_gradient, quadratic, quadratic_gradient)
 from .metrics import accuracy, confusion_matrix
-from . import seed_systems, seeds  # seeds: the old name, still used by the notebooks
+from . import seed_systems
 from .network import Network
 from .optimizers import SGD, Adam, Nesterov, cosine_eta
 from . import augment
