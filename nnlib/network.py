@@ -39,7 +39,7 @@ def check_output_and_cost(output, cost):
 
     Cross-entropy needs a softmax output (its a^L is a probability distribution);
     binary cross-entropy needs sigmoid outputs (each a^L_j a probability); the
-    quadratic cost fits any output (the table :data:`nnlib.losses.PAIRINGS`).
+    quadratic cost fits any output (the table ``nnlib.losses.PAIRINGS``).
     Introduced in chapter 3.
     """
     pairing(output, cost)
