@@ -16,7 +16,8 @@ give a learner.  It follows the exercise convention of the chapters:
 
   every such cell is removed, except
 * the learner's code of an autograded exercise (a code cell tagged ``solution`` and ``answer``),
-  which becomes a code cell holding ``# YOUR CODE HERE`` (tags and metadata kept, no output);
+  which becomes a code cell holding ``# YOUR CODE HERE`` (metadata kept, the ``solution`` tag
+  dropped, no output);
   the hidden tests (tagged ``solution`` and ``grader``) are removed with the rest;
 * the visible check after the solution (a code cell tagged ``check``, never ``solution``) stays,
   its output cleared, so that the student runs it for feedback.
@@ -115,11 +116,19 @@ def untagged_cells_inside_solutions(nb):
     return bad
 
 
+def is_stub(cell):
+    """True for the empty answer cell of a student's copy (:func:`stub`)."""
+    return (cell.cell_type == "code" and has_tag(cell, ANSWER) and not is_solution(cell)
+            and cell.source == STUB)
+
+
 def misplaced_exercise_tags(nb):
     """``(index, what is wrong)`` for ``answer``/``grader``/``check`` cells that break the convention."""
     wrong = []
     for i, cell in enumerate(nb.cells):
         for tag in (ANSWER, GRADER):
+            if tag == ANSWER and is_stub(cell):
+                continue                       # a student's copy: nothing left to hide
             if has_tag(cell, tag) and not is_solution(cell):
                 wrong.append((i, f"tagged {tag!r} but not {TAG!r} (it would be left in)"))
             elif has_tag(cell, tag) and cell.cell_type != "code":
@@ -157,9 +166,11 @@ def check_convention(nb):
 
 
 def stub(cell):
-    """The learner's empty answer cell in place of an ``answer`` cell: tags and metadata kept."""
+    """The learner's empty answer cell in place of an ``answer`` cell: its metadata kept, but
+    the ``solution`` tag dropped (the student's copy holds no cell tagged ``solution``)."""
     empty = nbformat.v4.new_code_cell(STUB)
     empty.metadata = cell.metadata
+    empty.metadata["tags"] = [tag for tag in tags(cell) if tag != TAG]
     if "id" in cell:
         empty["id"] = cell["id"]
     return empty
