@@ -33,7 +33,7 @@ from .columns import to_columns
 from .files import as_path, regular_file
 from .mnist import PIXELS, SIDE
 
-#: The pictures shipped with nnlib (made by ``scripts/make_digits.py``); the first
+#: The pictures shipped with nnlib (made by ``coursetools/make_digits.py``); the first
 #: character of each file name is the digit drawn.
 DIGITS_DIR = Path(__file__).parent / "data" / "digits"
 

@@ -18,11 +18,11 @@ for each page it checks that
 and saves a screenshot of the page under ``<build>/screenshots/``.
 
 The built HTML is taken from ``$NNLIB_BOOK_HTML`` (e.g. ``book/_build/html`` after
-``.venv/bin/python scripts/build_book.py student``); without it the test builds the student
+``.venv/bin/python -m coursetools.build_book student``); without it the test builds the student
 edition into a temporary folder with ``--strict``.  Chromium is ``$CHROMIUM`` or the first of chromium / chromium-browser /
 google-chrome on PATH; where it is missing the test is skipped with the command that installs it
 (``.ci/run`` installs it).  The browser is driven over the DevTools protocol by
-``scripts/cdp.py`` (no Python dependency).
+``coursetools/chromium.py`` (no Python dependency).
 """
 import base64
 import os
@@ -37,8 +37,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"
-sys.path.insert(0, str(ROOT / "scripts"))
-from cdp import Browser, find_chromium  # noqa: E402  (scripts/cdp.py)
+from coursetools.chromium import Browser, find_chromium
 
 MATHJAX_LOCAL = "_static/mathjax/tex-chtml.js"   # where sphinx-mathjax-offline puts it
 # sphinx-thebe 0.3 adds its `const THEBE_JS_URL = ...` script twice to every page of a
@@ -80,7 +79,7 @@ def book_html(tmp_path_factory):
         assert (html / "index.html").is_file(), f"$NNLIB_BOOK_HTML={given} holds no index.html"
         return html
     out = tmp_path_factory.mktemp("book-build") / "html"
-    cmd = [sys.executable, str(ROOT / "scripts" / "build_book.py"), "student", "--strict",
+    cmd = [sys.executable, "-m", "coursetools.build_book", "student", "--strict",
            "--out", str(out)]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, "the book build failed:\n" + (proc.stdout + proc.stderr)[-6000:]

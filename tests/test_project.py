@@ -5,7 +5,6 @@ import re
 import subprocess
 from pathlib import Path
 
-from conftest import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTALL = "python3 -m venv .venv && .venv/bin/pip install -r requirements.txt"
@@ -14,7 +13,7 @@ TEST = ".venv/bin/python -m pytest tests book --nbval --nbval-current-env"
 
 def test_readme_gives_the_two_commands():
     readme = (ROOT / "README.md").read_text()
-    assert f"{INSTALL} && .venv/bin/python scripts/build_book.py student" in readme
+    assert f"{INSTALL} && .venv/bin/python -m coursetools.build_book student" in readme
     assert f"{INSTALL} && {TEST}" in readme
 
 
@@ -130,7 +129,7 @@ def test_requirements_txt_takes_the_ranges_from_pyproject():
 
 
 def test_the_handouts_requirements_are_the_wheel_and_its_extras():
-    make_handout = load_script("make_handout")
+    from coursetools import make_handout
     text = make_handout.REQUIREMENTS.format(wheel="nnlib-0.1.0-py3-none-any.whl",
                                             extras=make_handout.EXTRAS)
     lines = [line for line in text.splitlines() if line and not line.startswith("#")]

@@ -1,13 +1,13 @@
 """Build the book's editions from one source: the student edition, the instructors' edition, a PDF.
 
-    .venv/bin/python scripts/build_book.py student             # -> book/_build/html/
-    .venv/bin/python scripts/build_book.py instructors         # -> book/_build/instructors/_build/html/
-    .venv/bin/python scripts/build_book.py student --pdf       # -> book/_build/pdf/student.pdf
-    .venv/bin/python scripts/build_book.py instructors --pdf   # -> book/_build/pdf/instructors.pdf
+    .venv/bin/python -m coursetools.build_book student             # -> book/_build/html/
+    .venv/bin/python -m coursetools.build_book instructors         # -> book/_build/instructors/_build/html/
+    .venv/bin/python -m coursetools.build_book student --pdf       # -> book/_build/pdf/student.pdf
+    .venv/bin/python -m coursetools.build_book instructors --pdf   # -> book/_build/pdf/instructors.pdf
 
 **The student edition** (the public book) is built from the *student notebooks*: the script
 copies ``book/`` into a temporary folder, replaces every notebook there by its student version
-(``scripts/student_version.py``: solutions and hidden tests removed, each ``answer`` cell a
+(``coursetools/student_version.py``: solutions and hidden tests removed, each ``answer`` cell a
 ``# YOUR CODE HERE`` cell, the visible checks kept with their outputs cleared) and builds that.
 So no solution is in any file of the build: not in the pages, not in ``_sources`` (what the
 download button serves), not in the search index.  **The instructors' edition** is built from
@@ -33,7 +33,7 @@ folder of the HTML (or, with ``--pdf``, of the PDF).
 ``--pdf`` builds the single-page HTML of the edition (``--builder singlehtml``), opens it in
 headless Chromium with no network (MathJax is shipped with the build by sphinx-mathjax-offline),
 waits until the maths is typeset and the figures are loaded, opens every collapsed block, and
-prints it to an A4 PDF through the DevTools protocol (``scripts/cdp.py``).  It needs Debian's
+prints it to an A4 PDF through the DevTools protocol (``coursetools/chromium.py``).  It needs Debian's
 ``chromium`` (or ``$CHROMIUM``).
 
 ``--strict`` builds with warnings as errors (``-W -n --keep-going``), as CI does.
@@ -43,7 +43,6 @@ Exit status: 0 on success, else the build's status (or 1).
 """
 import argparse
 import copy
-import importlib.util
 import re
 import shutil
 import subprocess
@@ -54,6 +53,8 @@ from pathlib import Path
 
 import nbformat
 import yaml
+
+from coursetools import chromium, student_version
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"
@@ -77,10 +78,6 @@ PUBLISHING_EXTENSIONS = ["sphinx_sitemap", "sphinxext.opengraph", "notfound.exte
 IGNORED = shutil.ignore_patterns("_build", ".ipynb_checkpoints", "__pycache__", ".jupyter_cache",
                                  "jupyter_execute", ".DS_Store")
 
-_spec = importlib.util.spec_from_file_location("student_version",
-                                               Path(__file__).resolve().parent / "student_version.py")
-student_version = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(student_version)
 
 
 class BuildError(ValueError):
@@ -177,7 +174,7 @@ def check_out(folder):
         raise BuildError(f"{folder}: exists and is not a folder")
     if folder.is_dir() and any(folder.iterdir()) and not (folder / MARKER).is_file():
         raise BuildError(f"{folder}: the folder exists, is not empty and was not written by "
-                         f"scripts/build_book.py (no {MARKER} in it); remove it yourself or "
+                         f"coursetools/build_book.py (no {MARKER} in it); remove it yourself or "
                          f"choose another --out")
     resolved = folder.resolve()
     inside_book = resolved == BOOK or BOOK in resolved.parents
@@ -193,7 +190,7 @@ def put_in_place(built, folder, what):
         shutil.rmtree(folder)                      # empty, or an earlier output (the marker)
     folder.parent.mkdir(parents=True, exist_ok=True)
     shutil.move(str(built), str(folder))
-    (folder / MARKER).write_text(f"written by scripts/build_book.py: {what}\n", encoding="utf-8")
+    (folder / MARKER).write_text(f"written by coursetools/build_book.py: {what}\n", encoding="utf-8")
     return folder
 
 
@@ -272,7 +269,7 @@ def single_page(html_dir):
     return pages[0]
 
 
-# The printable width of the PDF (A4, 0.5 in margins left and right: cdp.Browser.print_pdf) in
+# The printable width of the PDF (A4, 0.5 in margins left and right: chromium.Browser.print_pdf) in
 # CSS pixels (96 per inch).
 PAPER_WIDTH_PX = round((8.27 - 0.5 - 0.5) * 96)
 FIT_MATHS = r"""
@@ -289,9 +286,7 @@ def fit_maths_to_paper(browser, page):
     """Lay the page out as on paper and shrink each display equation wider than the column
     (book/_static/maths.js); ``RuntimeError`` if one still does not fit.  Returns the number
     shrunk."""
-    import cdp
-
-    browser.evaluate(cdp.EXPAND_ALL)           # what the paper shows: every block open
+    browser.evaluate(chromium.EXPAND_ALL)      # what the paper shows: every block open
     browser.send("Emulation.setDeviceMetricsOverride", session=True, width=PAPER_WIDTH_PX,
                  height=1100, deviceScaleFactor=1, mobile=False)
     browser.send("Emulation.setEmulatedMedia", session=True, media="print")
@@ -308,17 +303,14 @@ def fit_maths_to_paper(browser, page):
 
 def print_pdf(html_dir, pdf_path):
     """Print the single-page build in ``html_dir`` to ``pdf_path`` with headless Chromium."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    import cdp
-
-    exe = cdp.find_chromium()
+    exe = chromium.find_chromium()
     if exe is None:
         raise RuntimeError("--pdf needs headless Chromium: install it (Debian: apt-get install -y "
                            "chromium) or set $CHROMIUM to its path")
     pdf_path = Path(pdf_path)
     pdf_path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile:
-        browser = cdp.Browser(exe, profile)
+        browser = chromium.Browser(exe, profile)
         try:
             page = single_page(html_dir)
             error = browser.open_page(page.resolve().as_uri(), timeout=300)
@@ -341,7 +333,7 @@ def build_pdf(edition, strict=False, settings=(), repository_url=None, out=None)
         pdf = print_pdf(html, Path(tmp) / "pdf" / f"{edition}.pdf")
         check_out(out)
         out.mkdir(parents=True, exist_ok=True)
-        (out / MARKER).write_text("written by scripts/build_book.py: PDF editions\n",
+        (out / MARKER).write_text("written by coursetools/build_book.py: PDF editions\n",
                                   encoding="utf-8")
         return Path(shutil.move(str(pdf), str(out / pdf.name)))
 
