@@ -42,7 +42,7 @@ from pathlib import Path
 
 import nbformat
 
-from coursetools import plain_myst, student_version
+from coursetools import plain_myst, student_version, toc
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"
@@ -135,9 +135,7 @@ def make_handout(out, notebooks=None):
     if notebooks:
         sources = sorted(Path(notebooks).glob("*.ipynb"))
     else:
-        toc = [line.split("file:")[1].strip()
-               for line in (BOOK / "_toc.yml").read_text().splitlines() if "file:" in line]
-        sources = [BOOK / f"{name}.ipynb" for name in toc if (BOOK / f"{name}.ipynb").is_file()]
+        sources = toc.notebooks(BOOK)
     if not sources:
         raise ValueError(f"no notebook to hand out in {notebooks or BOOK}")
     for path in claim(out):

@@ -37,6 +37,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"
+from coursetools import toc
 from coursetools.chromium import Browser, find_chromium
 
 MATHJAX_LOCAL = "_static/mathjax/tex-chtml.js"   # where sphinx-mathjax-offline puts it
@@ -55,10 +56,7 @@ def skip_or_fail(message):
 
 def toc_pages():
     """The book's pages in the order of book/_toc.yml (root first), as html file names."""
-    toc = (BOOK / "_toc.yml").read_text()
-    root = re.search(r"^root:\s*(\S+)", toc, re.M).group(1)
-    files = re.findall(r"^\s*-\s*file:\s*(\S+)", toc, re.M)
-    return [f"{name}.html" for name in [root] + files]
+    return [f"{name}.html" for name in toc.pages(BOOK)]
 
 
 @pytest.fixture(scope="module")

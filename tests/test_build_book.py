@@ -29,7 +29,7 @@ import nbformat
 import pytest
 import yaml
 
-from coursetools import build_book, student_version
+from coursetools import build_book, student_version, toc
 
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,9 +44,7 @@ PLACEHOLDER = "https://github.com/example-org/nn-from-scratch"
 # ------------------------------------------------------------------------------------ helpers
 def chapters():
     """The notebooks listed in _toc.yml, as (name, path)."""
-    toc = (BOOK / "_toc.yml").read_text()
-    names = re.findall(r"^\s*-\s*file:\s*(\S+)", toc, re.M)
-    return [(n, BOOK / f"{n}.ipynb") for n in names if (BOOK / f"{n}.ipynb").is_file()]
+    return [(path.stem, path) for path in toc.notebooks(BOOK)]
 
 
 CHAPTERS = chapters()

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from coursetools import toc
+
 BOOK = Path(__file__).resolve().parent.parent / "book"
 
 
@@ -53,9 +55,7 @@ def test_a_chapter_without_a_time_is_one_line_naming_the_file(tmp_path, make, ex
 def test_the_introduction_takes_every_chapter_time_from_the_chapter():
     """Every chapter of the table of contents has a time line, and the introduction's table
     names each one through the role, with no time written by hand."""
-    toc = (BOOK / "_toc.yml").read_text()
-    chapters = [name for name in re.findall(r"- file: (\S+)", toc)
-                if (BOOK / f"{name}.ipynb").exists()]
+    chapters = [path.stem for path in toc.notebooks(BOOK)]
     assert len(chapters) == 9
     intro = (BOOK / "intro.md").read_text()
     rows = [line for line in intro.splitlines() if line.startswith("| {doc}`")]

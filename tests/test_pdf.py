@@ -18,7 +18,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from coursetools import build_book, chromium
+from coursetools import build_book, chromium, toc
 
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,11 +47,8 @@ def pdf(tmp_path_factory):
 
 def chapter_titles():
     """The first heading of every page in _toc.yml (notebooks and markdown pages)."""
-    toc = (BOOK / "_toc.yml").read_text()
-    names = [re.search(r"^root:\s*(\S+)", toc, re.M).group(1)]
-    names += re.findall(r"^\s*-\s*file:\s*(\S+)", toc, re.M)
     titles = {}
-    for name in names:
+    for name in toc.pages(BOOK):
         if (BOOK / f"{name}.ipynb").is_file():
             nb = nbformat.read(BOOK / f"{name}.ipynb", as_version=4)
             text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")

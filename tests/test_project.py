@@ -5,6 +5,8 @@ import re
 import subprocess
 from pathlib import Path
 
+from coursetools import toc
+
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTALL = "python3 -m venv .venv && .venv/bin/pip install -r requirements.txt"
@@ -62,8 +64,7 @@ def test_jupyter_book_is_pinned_below_2():
 
 
 def test_every_notebook_is_in_the_toc_and_every_toc_entry_exists():
-    toc = (ROOT / "book" / "_toc.yml").read_text()
-    entries = re.findall(r"^\s*- file: (\S+)", toc, re.M)
+    entries = toc.pages(ROOT / "book")
     for entry in entries:
         assert list((ROOT / "book").glob(entry + ".*")), f"_toc.yml lists {entry}, which does not exist"
     for nb in (ROOT / "book").glob("*.ipynb"):
