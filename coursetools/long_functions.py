@@ -24,16 +24,24 @@ def length(node):
     return total
 
 
+def _shown(path):
+    """``path`` relative to the repository when it lies inside it."""
+    path = Path(path).resolve()
+    return path.relative_to(ROOT) if ROOT in path.parents else path
+
+
 def long_functions(folder=ROOT / "nnlib", limit=LIMIT):
     """Every function (methods and nested functions included) of the ``.py`` files under
     ``folder`` longer than ``limit`` lines: a list of ``"path:line name: N lines"``, the path
-    relative to the repository."""
+    relative to the repository, in the order of the files and lines."""
     offenders = []
     for path in sorted(Path(folder).rglob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and length(node) > limit:
-                where = path.resolve().relative_to(ROOT) if ROOT in path.resolve().parents else path
-                offenders.append(f"{where}:{node.lineno} {node.name}: {length(node)} lines")
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        functions = [node for node in ast.walk(tree)
+                     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        for node in sorted(functions, key=lambda node: node.lineno):
+            if length(node) > limit:
+                offenders.append(f"{_shown(path)}:{node.lineno} {node.name}: {length(node)} lines")
     return offenders
 
 
@@ -46,7 +54,7 @@ def main(argv=None):
         print(f"error: {args.folder}: not a folder", file=sys.stderr)
         return 1
     offenders = long_functions(args.folder)
-    print("\n".join(offenders) or f"no function in {args.folder} is longer than {LIMIT} lines "
+    print("\n".join(offenders) or f"no function in {_shown(args.folder)}/ is longer than {LIMIT} lines "
                                    "(docstrings excluded)")
     return 1 if offenders else 0
 
