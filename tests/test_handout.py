@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+import zipfile
 from pathlib import Path
 
 import nbformat
@@ -51,6 +52,10 @@ def test_the_handout_holds_what_a_student_needs(handout_floors_venv):
     names = {p.name for p in folder.iterdir()}
     assert {"requirements.txt", "README.md", "LICENSE", "LICENSE-text.md"} <= names
     [wheel] = [n for n in names if n.startswith("nnlib-") and n.endswith("-py3-none-any.whl")]
+    with zipfile.ZipFile(folder / wheel) as z:           # nnlib only: no coursetools, no tests
+        packages = {name.split("/")[0] for name in z.namelist()
+                    if not name.split("/")[0].endswith(".dist-info")}
+    assert packages == {"nnlib"}, sorted(packages)
     assert INSTALL in (folder / "README.md").read_text()
     lines = [line for line in (folder / "requirements.txt").read_text().splitlines()
              if line.strip() and not line.startswith("#")]

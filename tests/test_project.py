@@ -86,6 +86,14 @@ def _pyproject():
     return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
 
 
+def test_the_wheel_packages_nnlib_only():
+    """coursetools/ (the course tooling) and tests/ stay out of nnlib's wheel: setuptools finds
+    only what pyproject.toml includes (the slow tier lists the built wheel: test_handout.py)."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert config["tool"]["setuptools"]["packages"]["find"] == {"include": ["nnlib", "nnlib.*"]}
+    assert (ROOT / "coursetools" / "__init__.py").is_file()
+
+
 def _name(requirement):
     name = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement).group(1)
     return name.lower().replace("_", "-")
