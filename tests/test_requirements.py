@@ -24,7 +24,7 @@ def _third_party_imports(paths):
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 names.add(node.module.split(".")[0])
     local = ({p.stem for p in (ROOT / "tests").glob("*.py")}
-             | {"nnlib", "conftest", "coursetools"})
+             | {"nnlib", "conftest", "coursetools", "bench"})
     return {n for n in names if n not in sys.stdlib_module_names and n not in local}
 
 
