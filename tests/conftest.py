@@ -1,5 +1,6 @@
 """Helpers and fixtures shared by the test files (one test file per nnlib or coursetools module)."""
 import gzip
+import importlib.util
 import io
 import os
 import stat
@@ -22,6 +23,16 @@ from nnlib import Network, idx, one_hot, save_network
 matplotlib.use("Agg")
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def book_extension(name):
+    """The Sphinx extension ``book/_ext/<name>.py``, loaded from its file as the book build loads
+    it (``local_extensions`` in book/_config.yml: book/_ext is a folder of Sphinx's, no package).
+    The one file loader of the tests; the course tooling is imported (``from coursetools ...``)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "book" / "_ext" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 # Every (hidden activation, output activation, cost) the library supports: the cost/output

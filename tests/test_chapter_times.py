@@ -1,24 +1,17 @@
 """book/_ext/chapter_times.py: the introduction's table takes each chapter's time from its header."""
-import importlib.util
 import json
 import re
 from pathlib import Path
 
 import pytest
 
+from conftest import book_extension
 from coursetools import toc
 
 BOOK = Path(__file__).resolve().parent.parent / "book"
 
 
-def load_extension():
-    spec = importlib.util.spec_from_file_location("chapter_times", BOOK / "_ext" / "chapter_times.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-chapter_times = load_extension()
+chapter_times = book_extension("chapter_times")
 
 
 def notebook(tmp_path, *markdown):

@@ -5,13 +5,13 @@ on the instructors' page and the syllabus are the chapters' own (the {chapter-ti
 book/_ext/chapter_times.py), and the syllabus's hours add up (issue 21, item 6).
 """
 import functools
-import importlib.util
 import math
 import re
 from pathlib import Path
 
 import pytest
 
+from conftest import book_extension
 from coursetools import toc
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,11 +57,7 @@ def test_every_command_on_the_page_is_exercised():
 
 def chapter_times():
     """book/_ext/chapter_times.py, the extension behind the {chapter-time} role."""
-    spec = importlib.util.spec_from_file_location("chapter_times",
-                                                  BOOK / "_ext" / "chapter_times.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return book_extension("chapter_times")
 
 
 @functools.cache
