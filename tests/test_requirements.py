@@ -1,4 +1,4 @@
-"""requirements.txt and requirements-instructors.txt declare what the tests and scripts import."""
+"""requirements.txt and requirements-instructors.txt declare what the tests and coursetools import."""
 import ast
 import re
 import sys
