@@ -93,8 +93,8 @@ def placeholders(text):
 
 
 def nothing_to_translate(msgid):
-    """True for a message with no words outside its placeholders (``$\\eta$``, ``\`net.sgd\```,
-    ``反向传播``): it is its own translation."""
+    """True for a message with no words outside its placeholders (a table cell holding only
+    maths or code, or a message already in Chinese): it is its own translation."""
     rest = msgid
     for pattern in (ROLE, MATHS, CODE, SUBSTITUTION):
         rest = pattern.sub(" ", rest)
@@ -120,6 +120,12 @@ def short(msgid, width=60):
     return repr(one_line if len(one_line) <= width else one_line[:width - 1] + "…")
 
 
+def shown(path):
+    """``path`` relative to the repository when it is inside it (as error messages name it)."""
+    path = Path(path)
+    return path.resolve().relative_to(ROOT) if ROOT in path.resolve().parents else path
+
+
 def read_catalogue(path):
     """The Babel catalogue at ``path``; ``CatalogueError`` (one line) if it is not a .po file."""
     try:
@@ -138,7 +144,7 @@ def catalogue_problems(path, template=None):
     that the catalogue lacks is a problem too.
     """
     catalogue = read_catalogue(path)
-    name = Path(path).relative_to(ROOT) if ROOT in Path(path).resolve().parents else Path(path)
+    name = shown(path)
     problems = []
     for message in catalogue:
         if not message.id:
@@ -275,7 +281,7 @@ def import_blocks(page, text, language="zh_CN"):
             written += 1
     with open(path, "wb") as f:
         write_po(f, catalogue, width=0, include_previous=True)
-    print(f"{path.relative_to(ROOT)}: {written} translations written")
+    print(f"{shown(path)}: {written} translations written")
     return [p for p in catalogue_problems(path) if "not translated" not in p]
 
 
