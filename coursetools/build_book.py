@@ -1,6 +1,7 @@
 """Build the book's editions from one source: the student edition, the instructors' edition, a PDF.
 
     .venv/bin/python -m coursetools.build_book student             # -> book/_build/html/
+    .venv/bin/python -m coursetools.build_book student --language zh_CN  # -> book/_build/html/zh_CN/
     .venv/bin/python -m coursetools.build_book instructors         # -> book/_build/instructors/_build/html/
     .venv/bin/python -m coursetools.build_book student --pdf       # -> book/_build/pdf/student.pdf
     .venv/bin/python -m coursetools.build_book instructors --pdf   # -> book/_build/pdf/instructors.pdf
@@ -13,6 +14,15 @@ So no solution is in any file of the build: not in the pages, not in ``_sources`
 download button serves), not in the search index.  **The instructors' edition** is built from
 ``book/`` as it is, with ``hide_solutions: false``.  ``book/_config.yml`` is never modified: each
 edition's settings are written into the temporary copy.
+
+**The Chinese edition** (``--language zh_CN``) is the student edition with its prose translated
+through the catalogues ``book/locales/zh_CN/LC_MESSAGES/PAGE.po`` (``coursetools/translations.py``):
+the same notebooks, code, outputs, glued numbers and maths.  Its settings (the title, the
+footer) are ``book/locales/zh_CN/_config.yml``, laid over ``book/_config.yml``.  It goes in
+``zh_CN/`` inside the English edition's folder, so that the two are one site and each page links
+to the same page of the other (``book/_ext/languages.py``); rebuilding the English edition keeps
+it.  A catalogue with a broken placeholder (a role, maths or code of the English lost in its
+translation) is refused with one line naming the file and message.
 
 **Publishing** follows from one setting, ``repository.url`` in ``book/_config.yml``
 (``https://github.com/OWNER/REPO``, or empty).  When it is set, the build turns on the repository,
@@ -54,12 +64,13 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from coursetools import chromium, student_version
+from coursetools import chromium, student_version, translations
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"
 BUILD = BOOK / "_build"
 MARKER = ".build_book"
+LANGUAGES = ("en", "zh_CN")                   # en: the source; the others: book/locales/LANGUAGE
 EDITIONS = {
     # edition: (default folder of the HTML, hide_solutions, built from the student notebooks)
     "student": (BUILD / "html", True, True),
@@ -146,17 +157,46 @@ def publishing_settings(config):
     return config
 
 
-def edition_config(edition, settings=(), repository_url=None):
-    """The configuration (a dict) of ``edition``: book/_config.yml plus the edition's changes."""
-    path = BOOK / "_config.yml"
+def read_settings(path):
+    """The mapping of settings in the YAML file ``path``; ``BuildError`` (one line) if it is not."""
     try:
         config = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as e:
         raise BuildError(f"{path}: not valid YAML ({str(e).splitlines()[0]})") from None
     if not isinstance(config, dict):
         raise BuildError(f"{path}: expected a mapping of settings")
-    config = copy.deepcopy(config)
+    return config
+
+
+def lay_over(config, changes, prefix=""):
+    """Set every leaf of the mapping ``changes`` in ``config`` (in place)."""
+    for key, value in changes.items():
+        if isinstance(value, dict):
+            lay_over(config, value, f"{prefix}{key}.")
+        else:
+            set_path(config, f"{prefix}{key}", value)
+
+
+def language_settings(config, edition, language):
+    """The language of the build and its switch to the other edition (in place)."""
+    if language not in LANGUAGES:
+        raise BuildError(f"unknown language {language!r}: expected one of {', '.join(LANGUAGES)}")
+    if language != "en" and edition != "student":
+        raise BuildError(f"--language {language}: only the student edition is translated")
+    set_path(config, "sphinx.config.language", language)
+    if language != "en":
+        lay_over(config, read_settings(BOOK / "locales" / language / "_config.yml"))
+    if edition == "student":
+        # The English edition at the site's root, the Chinese one in zh_CN/ (book/_ext/languages.py).
+        set_path(config, "sphinx.config.language_switch_root",
+                 "zh_CN/" if language == "en" else "../")
+
+
+def edition_config(edition, settings=(), repository_url=None, language="en"):
+    """The configuration (a dict) of ``edition``: book/_config.yml plus the edition's changes."""
+    config = copy.deepcopy(read_settings(BOOK / "_config.yml"))
     set_path(config, "sphinx.config.hide_solutions", EDITIONS[edition][1])
+    language_settings(config, edition, language)
     if repository_url is not None:
         set_path(config, "repository.url", repository_url)
     for item in settings:
@@ -183,9 +223,16 @@ def check_out(folder):
 
 
 def put_in_place(built, folder, what):
-    """Move the folder ``built`` to ``folder`` (checked by :func:`check_out`), with the marker."""
+    """Move the folder ``built`` to ``folder`` (checked by :func:`check_out`), with the marker.
+
+    An earlier output's translated editions (``folder/LANGUAGE/`` with the marker) are kept.
+    """
     folder = Path(folder)
     check_out(folder)                              # again: it may have changed during the build
+    for language in LANGUAGES[1:]:
+        inner = folder / language
+        if (inner / MARKER).is_file() and not (Path(built) / language).exists():
+            shutil.move(str(inner), str(Path(built) / language))
     if folder.exists():
         shutil.rmtree(folder)                      # empty, or an earlier output (the marker)
     folder.parent.mkdir(parents=True, exist_ok=True)
@@ -235,22 +282,36 @@ def run_quietly_after_success(cmd):
         raise subprocess.CalledProcessError(proc.returncode, cmd)
 
 
-def build(edition, builder="html", strict=False, settings=(), repository_url=None, out=None):
-    """Build ``edition`` with ``builder`` into ``out``; return ``out``.
+def build(edition, builder="html", strict=False, settings=(), repository_url=None, out=None,
+          language="en"):
+    """Build ``edition`` (in ``language``) with ``builder`` into ``out``; return ``out``.
 
-    ``out`` defaults to the edition's folder (``html``) or a folder beside it (other builders);
-    it must be new, empty or an earlier output (:func:`check_out`).  Raises ``BuildError`` on bad
-    input and ``subprocess.CalledProcessError`` if the build fails.
+    ``out`` defaults to the edition's folder (``html``; a translation in its ``LANGUAGE/``) or a
+    folder beside it (other builders); it must be new, empty or an earlier output
+    (:func:`check_out`).  Raises ``BuildError`` on bad input and
+    ``subprocess.CalledProcessError`` if the build fails.
     """
     if edition not in EDITIONS:
         raise BuildError(f"unknown edition {edition!r}: expected one of {', '.join(EDITIONS)}")
     default = EDITIONS[edition][0]
+    if language != "en":
+        default = default / language
     out = Path(out) if out else default.with_name(builder) if builder != "html" else default
     check_out(out)
-    config = edition_config(edition, settings, repository_url)
+    config = edition_config(edition, settings, repository_url, language)
+    if language != "en":
+        try:
+            broken = translations.broken_placeholders(language)
+        except translations.CatalogueError as e:
+            raise BuildError(str(e)) from None
+        if broken:
+            raise BuildError(f"{broken[0]} ({len(broken)} such messages; "
+                             f"python -m coursetools.translations check lists them)")
     with tempfile.TemporaryDirectory(prefix=f"nnlib-{edition}-edition-") as tmp:
         source = stage(edition, Path(tmp) / "book", config)
         cmd = [jupyter_book(), "build", str(source), "--builder", builder]
+        if builder == "gettext":                   # the messages to translate (translations.py)
+            cmd[-1:] = ["custom", "--custom-builder", "gettext"]
         if strict:
             cmd += ["-W", "-n", "--keep-going"]
         print("$ " + " ".join(cmd), flush=True)
@@ -345,6 +406,9 @@ def main(argv=None):
                              "instructors: with the solutions")
     parser.add_argument("--pdf", action="store_true",
                         help="build the single-page HTML and print it to book/_build/pdf/EDITION.pdf")
+    parser.add_argument("--language", default="en", choices=LANGUAGES,
+                        help="the student edition in this language (zh_CN: Chinese, into "
+                             "book/_build/html/zh_CN/, from book/locales/zh_CN)")
     parser.add_argument("--strict", action="store_true",
                         help="warnings are errors (-W -n --keep-going), as in CI")
     parser.add_argument("--repository-url", metavar="URL",
@@ -359,6 +423,11 @@ def main(argv=None):
     start = time.perf_counter()
     options = dict(strict=args.strict, settings=args.settings,
                    repository_url=args.repository_url, out=args.out)
+    if args.language != "en":
+        if args.pdf:
+            print("error: --pdf is made of the English editions only", file=sys.stderr)
+            return 1
+        options["language"] = args.language
     try:
         if args.pdf:
             pdf = build_pdf(args.edition, **options)

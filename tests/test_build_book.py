@@ -225,7 +225,11 @@ def test_edition_config_changes_only_what_it_says():
         config = build_book.edition_config(edition)
         assert config["sphinx"]["config"]["hide_solutions"] is hide
         config["sphinx"]["config"]["hide_solutions"] = True
-        assert config == original, f"{edition}: changed more than hide_solutions"
+        # the language (English) and, in the student edition, its switch to the Chinese one
+        assert config["sphinx"]["config"].pop("language") == "en"
+        switch = config["sphinx"]["config"].pop("language_switch_root", None)
+        assert switch == ("zh_CN/" if edition == "student" else None)
+        assert config == original, f"{edition}: changed more than hide_solutions and language"
 
 
 def test_no_repository_address_means_no_buttons_and_no_publishing_extensions():

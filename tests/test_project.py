@@ -31,6 +31,8 @@ def readme_command(heading):
 def test_ci_reads_the_readme_commands_as_printed():
     assert readme_command("Build the book").startswith(INSTALL + " && ")
     assert readme_command("Run every test") == f"{INSTALL} && {TEST}"
+    assert readme_command("Build the Chinese edition") == \
+        ".venv/bin/python -m coursetools.build_book student --language zh_CN"
 
 
 def test_ci_runs_the_readme_test_command_before_any_extra():

@@ -16,7 +16,7 @@ def test_the_books_pages_start_with_the_root_and_follow_the_reading_order():
     assert pages[:3] == ["intro", "getting_started", "01_neuron"]
     assert pages.index("07_training_better") < pages.index("a_seed_networks") < pages.index(
         "instructors")
-    assert len(pages) == len(set(pages)) == 16
+    assert len(pages) == len(set(pages)) == 17
     notebooks = [path.name for path in toc.notebooks()]
     assert notebooks[0] == "getting_started.ipynb" and "a_seed_networks.ipynb" in notebooks
     assert "intro.ipynb" not in notebooks and len(notebooks) == 9
