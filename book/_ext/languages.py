@@ -11,7 +11,8 @@ updates and checks them).  Code, outputs, glued numbers and maths are shared, ne
 * **Glued numbers inside translations.**  Sphinx parses each translated message as a document of
   its own, which lacks myst-nb's notebook data, so a ``{glue:text}`` role of the page itself
   found no value there (myst-nb 1.x: ``retrieve_glue_data`` reads ``document["nb_renderer"]``).
-  While a page is translated, such a role reads the page's own notebook data instead.
+  Inside a translated message, such a role refers to the page's own glue as another page's
+  would (``/PAGE.ipynb::key``).
 * **Exercise titles and alt text are messages.**  sphinx-exercise's title (``{exercise} Title``)
   carries no source position, so Sphinx neither extracts nor translates it; it is given its
   exercise's position (and its text) before translation.  The alt text of the notebooks' figures
@@ -35,9 +36,6 @@ import uuid
 from docutils import nodes
 from sphinx.transforms import SphinxTransform
 
-# The page being translated (set before Sphinx's Locale transform runs on it).
-_PAGE = {"document": None}
-
 # The other language of each edition, as the button names it (in that language) and as HTML
 # names it (hreflang).
 OTHER = {"en": ("中文", "zh-CN"), "zh_CN": ("English", "en")}
@@ -54,12 +52,11 @@ def exercise_subtitles(document):
 
 class PrepareTranslation(SphinxTransform):
     """Before Sphinx translates a page: display maths untranslatable, exercise titles
-    translatable, and the page remembered for its glued values (see above)."""
+    translatable (see above)."""
 
     default_priority = 10          # before sphinx.transforms.i18n.Locale (20)
 
     def apply(self, **kwargs):
-        _PAGE["document"] = self.document
         for node in self.document.findall(nodes.math_block):
             node["translatable"] = False
         for subtitle in exercise_subtitles(self.document):
@@ -72,37 +69,59 @@ class PrepareTranslation(SphinxTransform):
                 subtitle.parent["translatable"] = False     # "Exercise" + title: not a message
 
 
+def translated_glue(run, formatted=False):
+    """A glue role's ``run`` that, inside a translated message, reads the page's own glue.
+
+    A translated message is parsed as a document of its own (its source ends in
+    ``:<translated>``), which holds none of the notebook's glue data; there, the role's key
+    becomes a reference to this page's glue, ``/PAGE.ipynb::key``, which myst-nb resolves after
+    reading from the data it saved for the page, as it does for another page's key.
+    """
+    def run_in_translation(self):
+        if str(self.document.get("source", "")).endswith(":<translated>") and "::" not in self.text:
+            env = self.document.settings.env
+            text = self.text
+            if formatted and ":" not in text:
+                text += ":s"              # {glue:text} splits its format off at the last colon
+            self.text = f"/{env.doc2path(env.docname, False)}::{text}"
+        return run(self)
+    return run_in_translation
+
+
 def glue_of_the_page_being_translated():
-    """Let myst-nb's glue roles and directives find the page's values inside a translation."""
+    """Let myst-nb's glue roles find the page's values inside a translation (myst-nb 1.x)."""
     try:
-        from myst_nb.ext.glue import directives, roles, utils
+        from myst_nb.ext.glue import roles
     except ImportError:
         return
-    original = utils.retrieve_glue_data
+    for role in (roles.PasteRoleAny, roles.PasteMarkdownRole):
+        role.run = translated_glue(role.run)
+    roles.PasteTextRole.run = translated_glue(roles.PasteTextRole.run, formatted=True)
 
-    def retrieve_glue_data(document, key):
-        page = _PAGE["document"]
-        if ("nb_renderer" not in document and page is not None and "nb_renderer" in page
-                and str(document.get("source", "")).startswith(f"{page.get('source')}:")):
-            document = page                        # a translated message of that page
-        return original(document, key)
 
-    roles.retrieve_glue_data = directives.retrieve_glue_data = retrieve_glue_data
+def remember_exercise_titles(app, doctree):
+    """For the gettext builder: the page's exercise titles, as read (sphinx-exercise rebuilds the
+    title nodes before the messages are extracted)."""
+    if app.builder.name == "gettext":
+        titles = getattr(app.env, "nnlib_exercise_titles", {})
+        titles[app.env.docname] = [(s.astext(), s.line) for s in exercise_subtitles(doctree)]
+        app.env.nnlib_exercise_titles = titles
 
 
 def messages_rebuilt_after_reading(app, doctree, docname):
     """For the gettext builder: alt texts and exercise titles as messages, with the uid (and
-    position) that Sphinx gives messages when it reads a page, lost when the nodes were rebuilt."""
+    position) that Sphinx gives messages when it reads a page, lost when the nodes were rebuilt.
+    (The figures are kept for this builder by ``nb_mime_priority_overrides`` in _config.yml.)"""
     if app.builder.name != "gettext":
         return
-    for node in [*doctree.findall(nodes.image), *exercise_subtitles(doctree)]:
-        if isinstance(node, nodes.image) and not node.get("alt"):
-            continue
-        if not hasattr(node, "uid"):
+    for node in doctree.findall(nodes.image):
+        if node.get("alt") and not hasattr(node, "uid"):
             node.uid = uuid.uuid4().hex
-        node.source = node.source or doctree.get("source")
-        if not isinstance(node, nodes.image):
-            node.rawsource = node.rawsource or node.astext()
+            node.source = node.source or doctree.get("source")
+    for text, line in getattr(app.env, "nnlib_exercise_titles", {}).get(docname, []):
+        title = nodes.paragraph(text, text)        # extracted only: the gettext builder
+        title.source, title.line, title.uid = doctree.get("source"), line, uuid.uuid4().hex
+        doctree += title
 
 
 def switch_context(app, pagename, templatename, context, doctree):
@@ -125,6 +144,7 @@ def setup(app):
     app.add_config_value("language_switch_label", "", "html", types=[str])
     app.add_transform(PrepareTranslation)
     glue_of_the_page_being_translated()
+    app.connect("doctree-read", remember_exercise_titles)
     app.connect("doctree-resolved", messages_rebuilt_after_reading)
     app.connect("html-page-context", switch_context)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
