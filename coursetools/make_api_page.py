@@ -49,7 +49,8 @@ HEADER = """\
 This page is generated from `nnlib` itself by `coursetools/make_api_page.py` (the docstrings, through
 Sphinx autodoc), so it always describes the code the chapters run. Each module is one idea; each
 function and class says where the book introduces it. The [notation page](notation.md) lists every
-symbol with its shape and its name here.
+symbol with its shape and its name here. The docstrings are the code's own, so they are in English
+in every edition of the book; the prose of this page is translated.
 
 Everything below is also importable from the package itself: `nnlib.sgd` is
 {py:func}`nnlib.training.sgd`, `nnlib.Network` is {py:class}`nnlib.network.Network`, and so on

@@ -43,7 +43,7 @@ def test_display_maths_is_marked_untranslatable_and_prose_is_not():
     document = new_document("page", get_default_settings(Parser))
     document += nodes.paragraph("The error is", "The error is")
     document += nodes.math_block("\\delta = a - y", "\\delta = a - y")
-    transform = languages.UntranslatableMaths(document)
+    transform = languages.PrepareTranslation(document)
     transform.apply()
     maths = next(iter(document.findall(nodes.math_block)))
     paragraph = next(iter(document.findall(nodes.paragraph)))
