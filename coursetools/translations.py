@@ -94,17 +94,27 @@ def placeholders(text):
 
 def nothing_to_translate(msgid):
     """True for a message with no words outside its placeholders (a table cell holding only
-    maths or code, or a message already in Chinese): it is its own translation."""
-    rest = msgid
+    maths or code, or a message already in Chinese): it is its own translation.  A role's
+    title (``{doc}`The forward pass <03_forward_pass>```) is words to translate."""
+    rest = TITLED.sub(lambda m: m.group().split("`", 1)[1].rsplit("<", 1)[0], msgid)
     for pattern in (ROLE, MATHS, CODE, SUBSTITUTION):
         rest = pattern.sub(" ", rest)
     return not re.search(r"[A-Za-z]{2,}", rest)
+
+
+# A translation that MyST would read as another kind of block than its message: "4. 反向传播"
+# is an ordered list (Sphinx then keeps the English, silently), unless written "4\. 反向传播".
+NUMBERED = re.compile(r"\d+[.)]\s")
 
 
 def placeholder_problem(msgid, msgstr):
     """One phrase saying which placeholders ``msgstr`` lost or added, or None."""
     source, target = placeholders(msgid), placeholders(msgstr)
     lost, added = source - target, target - source
+    if NUMBERED.match(msgstr):
+        return (f"starts {msgstr[:msgstr.index(' ')]!r}, which MyST reads as a numbered list (the "
+                f"page then keeps its English): write {NUMBERED.match(msgstr).group()[:-2]}\\"
+                f"{NUMBERED.match(msgstr).group()[-2:]}")
     if not lost and not added:
         return None
     parts = []
