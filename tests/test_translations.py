@@ -71,8 +71,16 @@ def test_a_broken_role_is_a_lost_placeholder():
     assert "lost" in translations.placeholder_problem(english, "准确率 {glue:text}`accuracy:.2%`")
 
 
+def test_a_translation_read_as_a_numbered_list_is_named():
+    problem = translations.placeholder_problem("4. The four equations", "4. 反向传播的四个方程")
+    assert problem.startswith("starts '4.', which MyST reads as a numbered list")
+    assert translations.placeholder_problem("4. The four equations", "4\\. 反向传播的四个方程") is None
+
+
 @pytest.mark.parametrize("msgid, own", [("$\\eta$", True), ("`net.sgd`", True), ("反向传播", True),
-                                        ("$W^l$ (weights)", False), ("BP1", False)])
+                                        ("$W^l$ (weights)", False), ("BP1", False),
+                                        ("{doc}`03_forward_pass`", True),
+                                        ("{doc}`The forward pass <03_forward_pass>`", False)])
 def test_a_message_of_placeholders_only_is_its_own_translation(msgid, own):
     assert translations.nothing_to_translate(msgid) is own
 
