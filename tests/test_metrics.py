@@ -26,6 +26,9 @@ def test_mean_and_standard_error_uses_the_sample_standard_deviation():
     assert mean == pytest.approx(0.93, abs=1e-7)
     assert se == pytest.approx(0.02 / np.sqrt(3), abs=1e-7)
     assert mean_and_standard_error([0.5, 0.5]) == (0.5, 0.0)
+    # bench/better.py's cases, from when it had its own standard_error
+    assert mean_and_standard_error([1.0, 2.0, 3.0])[1] == pytest.approx(1 / np.sqrt(3))
+    assert mean_and_standard_error([0.98, 0.98, 0.98]) == (0.98, 0.0)
 
 
 @pytest.mark.parametrize("values, message", [
