@@ -1,5 +1,8 @@
-"""Measuring a classifier: accuracy, the confusion matrix, and a mean over seeds with its
-standard error."""
+"""Measuring a classifier: accuracy and the confusion matrix.
+
+And, to compare settings trained with several seeds, the mean of the results and its
+standard error (:func:`mean_and_standard_error`).
+"""
 import numpy as np
 
 
