@@ -109,12 +109,6 @@ def train(settings, seed, d, epochs, seconds=None):
     return net, record
 
 
-def standard_error(values):
-    """The standard error of the mean of ``values``: sample standard deviation / sqrt(n)."""
-    values = np.asarray(values, dtype=float)
-    return float(values.std(ddof=1) / np.sqrt(len(values)))
-
-
 def save(results):
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=1) + "\n")
@@ -129,8 +123,9 @@ def select(d, results, seeds=SEEDS):
         final = [run["validation_accuracy"][-1] for run in runs]
         results["candidates"][name] = dict(settings=settings, seeds=list(seeds), runs=runs,
                                            validation=final, mean=float(np.mean(final)))
-        print(f"  {name:40s} validation mean {np.mean(final):.2%} ± "
-              f"{standard_error(final):.2%} (from {min(final):.2%} to {max(final):.2%}; "
+        mean, se = nnlib.mean_and_standard_error(final)
+        print(f"  {name:40s} validation mean {mean:.2%} ± "
+              f"{se:.2%} (from {min(final):.2%} to {max(final):.2%}; "
               f"{np.mean([r['elapsed'][-1] for r in runs]):.0f} s a run)",
               flush=True)
         save(results)
@@ -171,7 +166,8 @@ def final(d, results, seeds=SEEDS):
     results["final"] = runs
     tests = [r["test_accuracy"] for r in runs]
     times = [r["time_to_target"] for r in runs if r["time_to_target"] is not None]
-    print(f"  test accuracy: mean {np.mean(tests):.2%} ± {standard_error(tests):.2%} "
+    mean, se = nnlib.mean_and_standard_error(tests)
+    print(f"  test accuracy: mean {mean:.2%} ± {se:.2%} "
           f"(standard error), min {min(tests):.2%}, max {max(tests):.2%}")
     if len(times) == len(runs):
         print(f"  time to {TARGET:.1%} on validation: median {statistics.median(times):.1f} s "

@@ -18,7 +18,7 @@ Each module is one idea:
 * :mod:`nnlib.columns` — images as columns, one-hot targets, mini-batches, a validation split
 * :mod:`nnlib.augment` — more training images by small rotations and shifts
 * :mod:`nnlib.download` — fetching other copies with a SHA-256 check
-* :mod:`nnlib.metrics` — accuracy, confusion matrix
+* :mod:`nnlib.metrics` — accuracy, confusion matrix, mean ± standard error over seeds
 * :mod:`nnlib.plotting` — digit grids, curves, confusion matrices, weights
 * :mod:`nnlib.saving` — saving and loading parameters safely
 * :mod:`nnlib.files` — writing a file atomically
@@ -93,7 +93,7 @@ from .saving import ParameterFileError, load_network, save_network
 from .losses import (binary_cross_entropy, binary_cross_entropy_from_logits,
                      binary_cross_entropy_gradient, cross_entropy, cross_entropy_from_logits,
                      cross_entropy_gradient, quadratic, quadratic_gradient)
-from .metrics import accuracy, confusion_matrix
+from .metrics import accuracy, confusion_matrix, mean_and_standard_error
 from . import seed_systems
 from .network import Network
 from .optimizers import SGD, Adam, Nesterov, cosine_eta

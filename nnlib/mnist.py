@@ -12,7 +12,8 @@ import numpy as np
 from .files import as_path
 from .idx import IDXError, read_idx, read_idx_header
 
-# MNIST's sizes, named once: every nnlib module that means "an MNIST image" or "a digit" uses these.
+# MNIST's sizes, named once: every nnlib module that means "an MNIST image" or "a digit" uses
+# these (except nnlib.seed_systems, which keeps the four write-ups' code as they wrote it).
 SIDE = 28              # an image is SIDE × SIDE grey pixels
 PIXELS = SIDE * SIDE   # 784: one image as an input column, the n_0 of a network that reads MNIST
 CLASSES = 10           # the digits 0-9, the n_L of such a network

@@ -36,7 +36,7 @@ def book_extension(name):
 
 
 # Every (hidden activation, output activation, cost) the library supports: the cost/output
-# rule is nnlib.network.check_output_and_cost (cross_entropy needs softmax,
+# rule is the table nnlib.losses.PAIRINGS (cross_entropy needs softmax,
 # binary_cross_entropy needs sigmoid, quadratic fits any output).
 HIDDEN = ("sigmoid", "tanh", "relu", "identity")
 OUTPUT_COSTS = (("sigmoid", "quadratic"), ("sigmoid", "binary_cross_entropy"),

@@ -32,11 +32,6 @@ def test_time_to_target_refuses_lists_of_different_lengths():
         better.time_to_target([0.9, 0.99], [1.0], 0.985)
 
 
-def test_standard_error_is_the_sample_deviation_over_root_n():
-    assert better.standard_error([1.0, 2.0, 3.0]) == pytest.approx(1 / np.sqrt(3))
-    assert better.standard_error([0.98, 0.98, 0.98]) == 0.0
-
-
 def test_stored_times_are_measured_on_validation_and_the_test_set_is_used_once(stored):
     for run in stored["final"]:
         assert set(run) == {"elapsed", "validation_accuracy", "seed", "test_accuracy",

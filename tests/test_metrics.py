@@ -1,8 +1,8 @@
-"""nnlib.metrics: accuracy and the confusion matrix."""
+"""nnlib.metrics: accuracy, the confusion matrix, the mean and its standard error."""
 import numpy as np
 import pytest
 
-from nnlib import accuracy, confusion_matrix
+from nnlib import accuracy, confusion_matrix, mean_and_standard_error
 
 
 def test_confusion_matrix_and_accuracy():
@@ -13,3 +13,32 @@ def test_confusion_matrix_and_accuracy():
     assert accuracy(labels, predicted) == 0.8 == np.trace(c) / c.sum()
     with pytest.raises(ValueError, match="shape"):
         confusion_matrix(labels, predicted[:4])
+
+
+def test_mean_and_standard_error_uses_the_sample_standard_deviation():
+    # [1, 2, 3, 4]: mean 2.5, s = sqrt(5/3) (ddof=1; ddof=0 would give 0.559), s / 2
+    mean, se = mean_and_standard_error([1, 2, 3, 4])
+    assert mean == 2.5
+    assert se == pytest.approx(0.6454972, abs=1e-7)
+    assert type(mean) is float and type(se) is float
+    # three seeds' accuracies, as the chapters pass them (a float32 array too)
+    mean, se = mean_and_standard_error(np.array([0.91, 0.93, 0.95], dtype=np.float32))
+    assert mean == pytest.approx(0.93, abs=1e-7)
+    assert se == pytest.approx(0.02 / np.sqrt(3), abs=1e-7)
+    assert mean_and_standard_error([0.5, 0.5]) == (0.5, 0.0)
+    # bench/better.py's cases, from when it had its own standard_error
+    assert mean_and_standard_error([1.0, 2.0, 3.0])[1] == pytest.approx(1 / np.sqrt(3))
+    assert mean_and_standard_error([0.98, 0.98, 0.98]) == (0.98, 0.0)
+
+
+@pytest.mark.parametrize("values, message", [
+    ([0.9], "at least 2 values, got 1"),
+    ([], "at least 2 values, got 0"),
+    ([0.9, float("nan"), 0.8], "finite"),
+    ([0.9, float("inf")], "finite"),
+    ([[0.9, 0.8], [0.7, 0.6]], r"shape \(n,\).*\(2, 2\)"),
+])
+def test_mean_and_standard_error_refuses_what_has_no_standard_error(values, message):
+    with pytest.raises(ValueError, match=message) as error:
+        mean_and_standard_error(values)
+    assert "\n" not in str(error.value)
