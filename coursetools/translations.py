@@ -107,9 +107,18 @@ def nothing_to_translate(msgid):
 NUMBERED = re.compile(r"\d+[.)]\s")
 
 
+# A reST role in a message of an ``{eval-rst}`` block (the API page): Sphinx parses every
+# translation of a page as that page's markup, MyST, so the translation writes it as MyST.
+REST_ROLE = re.compile(r"(?<![\w`}]):((?:[a-z]+:)?[a-z]+):`([^`]+)`")
+
+
 def placeholder_problem(msgid, msgstr):
-    """One phrase saying which placeholders ``msgstr`` lost or added, or None."""
-    source, target = placeholders(msgid), placeholders(msgstr)
+    """One phrase saying which placeholders ``msgstr`` lost or added, or None.
+
+    A reST role of the message, ``:py:class:`x```, is kept as the MyST role ``{py:class}`x```.
+    """
+    source = placeholders(REST_ROLE.sub(r"{\1}`\2`", msgid))
+    target = placeholders(msgstr)
     lost, added = source - target, target - source
     if NUMBERED.match(msgstr):
         return (f"starts {msgstr[:msgstr.index(' ')]!r}, which MyST reads as a numbered list (the "

@@ -71,6 +71,14 @@ def test_a_broken_role_is_a_lost_placeholder():
     assert "lost" in translations.placeholder_problem(english, "准确率 {glue:text}`accuracy:.2%`")
 
 
+def test_a_rest_role_of_the_api_page_is_translated_as_the_myst_role():
+    english = "The same as :py:class:`nnlib.optimizers.Adam`."
+    assert translations.placeholder_problem(english, "与 {py:class}`nnlib.optimizers.Adam` 相同。") \
+        is None
+    assert translations.placeholder_problem(english, "与 :py:class:`nnlib.optimizers.Adam` 相同。") \
+        == "lost {py:class}`nnlib.optimizers.Adam`; added `nnlib.optimizers.Adam`"
+
+
 def test_a_translation_read_as_a_numbered_list_is_named():
     problem = translations.placeholder_problem("4. The four equations", "4. 反向传播的四个方程")
     assert problem.startswith("starts '4.', which MyST reads as a numbered list")
