@@ -279,3 +279,23 @@ def handout_floors_venv(tmp_path_factory):
         pytest.fail("installing the handout's requirements.txt (with the floors) failed:\n"
                     + log[-4000:], pytrace=False)
     return HandoutVenv(folder, python, env, log)
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    """The built site, both student editions (English at its root, Chinese in zh_CN/):
+    $NNLIB_BOOK_HTML (CI: the README's builds), or a fresh strict build of both."""
+    given = os.environ.get("NNLIB_BOOK_HTML")
+    if given:
+        html = Path(given).resolve()
+        for edition in ("", "zh_CN"):
+            assert (html / edition / "index.html").is_file(), \
+                f"$NNLIB_BOOK_HTML={given} holds no {edition or '.'}/index.html"
+        return html
+    out = tmp_path_factory.mktemp("book-build") / "html"
+    for language in ("en", "zh_CN"):
+        cmd = [sys.executable, "-m", "coursetools.build_book", "student", "--strict",
+               "--language", language, "--out", str(out if language == "en" else out / language)]
+        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900)
+        assert proc.returncode == 0, "the book build failed:\n" + (proc.stdout + proc.stderr)[-6000:]
+    return out

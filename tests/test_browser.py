@@ -74,25 +74,6 @@ def chromium():
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """The built site: $NNLIB_BOOK_HTML, or a fresh strict build of both editions."""
-    given = os.environ.get("NNLIB_BOOK_HTML")
-    if given:
-        html = Path(given).resolve()
-        for edition in ("", "zh_CN"):
-            assert (html / edition / "index.html").is_file(), \
-                f"$NNLIB_BOOK_HTML={given} holds no {edition or '.'}/index.html"
-        return html
-    out = tmp_path_factory.mktemp("book-build") / "html"
-    for language in ("en", "zh_CN"):
-        cmd = [sys.executable, "-m", "coursetools.build_book", "student", "--strict",
-               "--language", language, "--out", str(out if language == "en" else out / language)]
-        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900)
-        assert proc.returncode == 0, "the book build failed:\n" + (proc.stdout + proc.stderr)[-6000:]
-    return out
-
-
-@pytest.fixture(scope="module")
 def book_html(site):
     """The English edition."""
     return site

@@ -6,6 +6,7 @@ repository (every placeholder kept, nothing fuzzy).  Slow: every message of the 
 catalogue and translated (a sentence changed in English without its translation turns this red),
 and the Chinese edition builds.
 """
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -220,3 +221,19 @@ def test_every_message_of_the_book_is_translated_and_none_is_fuzzy():
     problems = [line for line in proc.stdout.splitlines() if ": message " in line
                 or ": missing" in line]
     assert proc.returncode == 0 and not problems, "\n".join(problems[:40]) or proc.stderr[-3000:]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page", toc.pages())
+def test_the_chinese_page_is_translated_and_shows_every_glued_value(site, page):
+    """Its title is Chinese (a translation Sphinx silently dropped keeps the English), and every
+    value glued into the English page is in the Chinese one, not blank."""
+    english = (site / f"{page}.html").read_text(encoding="utf-8")
+    chinese = (site / "zh_CN" / f"{page}.html").read_text(encoding="utf-8")
+    title = re.search(r"<h1>(.*?)<a class=\"headerlink\"", chinese, re.S).group(1)
+    assert re.search(r"[\u4e00-\u9fff]", title), f"zh_CN/{page}.html: its title {title!r} is English"
+    glued = re.compile(r'<span class="pasted-text">([^<]*)</span>')
+    values, translated = glued.findall(english), glued.findall(chinese)
+    assert all(v.strip() for v in translated), f"zh_CN/{page}.html: a glued value is blank"
+    assert sorted(translated) == sorted(values), \
+        f"zh_CN/{page}.html: glued values {sorted(set(values) ^ set(translated))[:5]} differ"
