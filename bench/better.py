@@ -1,8 +1,8 @@
 """Chapter 7's benchmark: how fast a fully connected network passes 98.5% validation accuracy.
 
-    .venv/bin/python bench/better.py        # select, final, then the 99% stretch (long)
-    .venv/bin/python bench/better.py --only select --only final
-    OPENBLAS_NUM_THREADS=2 taskset -c 0,1 .venv/bin/python bench/better.py   # 2 cores
+    .venv/bin/python -m bench.better        # select, final, then the 99% stretch (long)
+    .venv/bin/python -m bench.better --only select --only final
+    OPENBLAS_NUM_THREADS=2 taskset -c 0,1 .venv/bin/python -m bench.better   # 2 cores
 
 Parts:
 
@@ -31,6 +31,7 @@ import argparse
 import json
 import os
 import statistics
+import sys
 import time
 from pathlib import Path
 
@@ -39,7 +40,7 @@ import numpy as np
 import nnlib
 from nnlib import augment
 from nnlib.optimizers import SGD, Adam, cosine_eta
-from run import describe_machine  # bench/run.py, next to this script
+from bench.run import describe_machine
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "nnlib" / "data" / "results" / "better.json"  # shipped with nnlib: chapter 7 reads it
@@ -218,4 +219,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

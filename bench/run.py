@@ -1,9 +1,9 @@
 """Side-by-side benchmarks for nnlib (a script, not a test).
 
-    python bench/run.py                  # everything (several minutes)
-    python bench/run.py --quick          # fewer repeats and samples
-    python bench/run.py --only scaling   # one part: classic, overhead, torch, target, scaling, notebooks
-    OPENBLAS_NUM_THREADS=1 python bench/run.py --only torch   # one thread for numpy and torch alike
+    python -m bench.run                  # everything (several minutes)
+    python -m bench.run --quick          # fewer repeats and samples
+    python -m bench.run --only scaling   # one part: classic, overhead, torch, target, scaling, notebooks
+    OPENBLAS_NUM_THREADS=1 python -m bench.run --only torch   # one thread for numpy and torch alike
 
 Parts:
 
@@ -402,4 +402,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -33,7 +33,7 @@ from .columns import to_columns
 from .files import as_path, regular_file
 from .mnist import PIXELS, SIDE
 
-#: The pictures shipped with nnlib (made by ``scripts/make_digits.py``); the first
+#: The pictures shipped with nnlib (made by ``coursetools/make_digits.py``); the first
 #: character of each file name is the digit drawn.
 DIGITS_DIR = Path(__file__).parent / "data" / "digits"
 
@@ -264,7 +264,15 @@ def to_mnist(grey, name="image"):
     scale = 20 / max(h, w)
     size = (max(1, round(w * scale)), max(1, round(h * scale)))   # Pillow sizes are (width, height)
     fitted = np.asarray(Image.fromarray(cropped).resize(size, _RESAMPLE))
-    # 5. Paste into 28×28 so that the centre of mass lands on the centre (13.5, 13.5).
+    # 5. Paste into 28×28 so that the centre of mass lands on the centre.
+    mnist = _paste_centred(fitted, name)
+    return DigitSteps(grey=grey, inverted=inverted, ink=ink, cropped=cropped, fitted=fitted, mnist=mnist)
+
+
+def _paste_centred(fitted, name="image"):
+    """Step 5 of :func:`to_mnist`: paste ``fitted`` (uint8, shape (h, w), h, w ≤ 20) into a
+    28×28 uint8 picture so that its centre of mass lands on the centre (13.5, 13.5), as far
+    as the borders allow.  ``ImageError`` naming ``name`` if no ink is left."""
     mass = fitted.astype(np.float64)
     total = mass.sum()
     if total == 0:   # a speck too small to survive resizing
@@ -277,7 +285,7 @@ def to_mnist(grey, name="image"):
     left_col = int(np.clip(round(centre - cx), 0, SIDE - fw))
     mnist = np.zeros((SIDE, SIDE), dtype=np.uint8)
     mnist[top_row:top_row + fh, left_col:left_col + fw] = fitted
-    return DigitSteps(grey=grey, inverted=inverted, ink=ink, cropped=cropped, fitted=fitted, mnist=mnist)
+    return mnist
 
 
 def load_digit(path, max_pixels=MAX_PIXELS):

@@ -149,7 +149,7 @@ class Adam(_Optimizer):
 
 
 def cosine_eta(epoch, epochs, eta_max, eta_min=0.0):
-    """The learning rate for ``epoch`` (1..``epochs``) on a half cosine from ``eta_max`` down.
+    """The learning rate for ``epoch`` (1 to ``epochs``) on a half cosine from ``eta_max`` down.
 
     η_t = η_min + ½ (η_max − η_min)(1 + cos(π (t − 1) / T)) with T = ``epochs``,
     after Loshchilov & Hutter (2017), without restarts: epoch 1 uses η_max and

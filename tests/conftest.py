@@ -1,4 +1,4 @@
-"""Helpers and fixtures shared by the test files (one test file per nnlib module or script)."""
+"""Helpers and fixtures shared by the test files (one test file per nnlib or coursetools module)."""
 import gzip
 import importlib.util
 import io
@@ -23,12 +23,13 @@ from nnlib import Network, idx, one_hot, save_network
 matplotlib.use("Agg")
 
 ROOT = Path(__file__).resolve().parent.parent
-SCRIPTS = ROOT / "scripts"
 
 
-def load_script(name):
-    """The module ``scripts/<name>.py``, freshly imported (the scripts are not a package)."""
-    spec = importlib.util.spec_from_file_location(name, SCRIPTS / f"{name}.py")
+def book_extension(name):
+    """The Sphinx extension ``book/_ext/<name>.py``, loaded from its file as the book build loads
+    it (``local_extensions`` in book/_config.yml: book/_ext is a folder of Sphinx's, no package).
+    The one file loader of the tests; the course tooling is imported (``from coursetools ...``)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "book" / "_ext" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -222,7 +223,7 @@ def run_python(code, timeout=60, env=None):
 
 # ------------------------------------------------- the handout installed at the floors (slow tier)
 # ONE clean venv for tests/test_floors.py and tests/test_handout.py (issues 20, 21, 27): the
-# handout made by scripts/make_handout.py, unpacked from its .zip, a venv made with nothing but
+# handout made by coursetools/make_handout.py, unpacked from its .zip, a venv made with nothing but
 # `python -m venv` (no --system-site-packages, no .pth, no PYTHONPATH), and the handout's own
 # requirements.txt installed from the package registry with the floors pinned
 # (`-c constraints-floors.txt`).  Built once per session, only when a slow test asks for it.
@@ -259,7 +260,7 @@ class HandoutVenv:
 
 @pytest.fixture(scope="session")
 def handout_floors_venv(tmp_path_factory):
-    make_handout = load_script("make_handout")
+    from coursetools import make_handout   # here: the floors' venv runs this conftest without it
     base = tmp_path_factory.mktemp("handout")
     _, archive = make_handout.make_handout(base / "made" / "nn-from-scratch")
     with zipfile.ZipFile(archive) as z:                   # a student gets the archive

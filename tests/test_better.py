@@ -1,28 +1,15 @@
 """bench/better.py (chapter 7's benchmark): the time to 98.5% is measured on the validation
 set, the test set is evaluated once per run, and every comparison has three or more seeds."""
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from bench import better
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "nnlib" / "data" / "results" / "better.json"
-
-
-@pytest.fixture(scope="module")
-def better():
-    """bench/better.py as a module (it imports bench/run.py, its neighbour)."""
-    sys.path.insert(0, str(ROOT / "bench"))
-    try:
-        spec = importlib.util.spec_from_file_location("better", ROOT / "bench" / "better.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(ROOT / "bench"))
-    return module
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +17,7 @@ def stored():
     return json.loads(RESULTS.read_text())
 
 
-def test_time_to_target_is_the_first_epoch_at_or_above_the_target(better):
+def test_time_to_target_is_the_first_epoch_at_or_above_the_target():
     validation = [0.970, 0.984, 0.985, 0.983, 0.990]
     elapsed = [4.0, 8.5, 13.0, 17.5, 22.0]
     assert better.time_to_target(validation, elapsed, 0.985) == 13.0   # >=, the first one
@@ -40,12 +27,12 @@ def test_time_to_target_is_the_first_epoch_at_or_above_the_target(better):
     assert better.time_to_target([], [], 0.5) is None
 
 
-def test_time_to_target_refuses_lists_of_different_lengths(better):
+def test_time_to_target_refuses_lists_of_different_lengths():
     with pytest.raises(ValueError, match="one entry per epoch"):
         better.time_to_target([0.9, 0.99], [1.0], 0.985)
 
 
-def test_stored_times_are_measured_on_validation_and_the_test_set_is_used_once(better, stored):
+def test_stored_times_are_measured_on_validation_and_the_test_set_is_used_once(stored):
     for run in stored["final"]:
         assert set(run) == {"elapsed", "validation_accuracy", "seed", "test_accuracy",
                             "time_to_target"}, "a final run records no per-epoch test curve"
@@ -67,7 +54,7 @@ def test_every_stored_comparison_has_at_least_three_seeds(stored):
                                    key=lambda k: stored["candidates"][k]["mean"])
 
 
-def test_each_part_stores_its_own_machine_line(better, monkeypatch, tmp_path):
+def test_each_part_stores_its_own_machine_line(monkeypatch, tmp_path):
     """A part run alone (--only stretch) records its machine without relabelling the others."""
     results_file = tmp_path / "better.json"
     results_file.write_text(json.dumps({"machines": {"select": "old box", "final": "old box"}}))

@@ -15,14 +15,19 @@ for each page it checks that
   ``mjx-container`` and no MathJax error,
 * no maths element is wider than its column, at 1280 px and at a phone's 420 px: a wide equation
   scrolls sideways (book/_static/maths.css), never cut off,
-and saves a screenshot of the page under ``<build>/screenshots/``.
+* no MyST is left raw in the prose (a role, ``**``, a backtick or a ``$`` outside code and maths:
+  a translation that broke its markup shows here),
+* the language switch links to the same page of the other edition,
+and saves a screenshot of the page under ``<build>/screenshots/``.  All of it for both editions,
+the English one and the Chinese one (``zh_CN/``), whose CJK text must render with real glyphs
+(Debian's ``fonts-noto-cjk``), not the empty boxes of a missing font.
 
-The built HTML is taken from ``$NNLIB_BOOK_HTML`` (e.g. ``book/_build/html`` after
-``.venv/bin/python scripts/build_book.py student``); without it the test builds the student
-edition into a temporary folder with ``--strict``.  Chromium is ``$CHROMIUM`` or the first of chromium / chromium-browser /
+The built HTML is taken from ``$NNLIB_BOOK_HTML`` (``book/_build/html`` after
+``.venv/bin/python -m coursetools.build_book student`` and ``… student --language zh_CN``); without it
+the test builds both into a temporary folder with ``--strict``.  Chromium is ``$CHROMIUM`` or the first of chromium / chromium-browser /
 google-chrome on PATH; where it is missing the test is skipped with the command that installs it
 (``.ci/run`` installs it).  The browser is driven over the DevTools protocol by
-``scripts/cdp.py`` (no Python dependency).
+``coursetools/chromium.py`` (no Python dependency).
 """
 import base64
 import os
@@ -37,8 +42,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"
-sys.path.insert(0, str(ROOT / "scripts"))
-from cdp import Browser, find_chromium  # noqa: E402  (scripts/cdp.py)
+from coursetools import toc
+from coursetools.chromium import Browser, find_chromium
 
 MATHJAX_LOCAL = "_static/mathjax/tex-chtml.js"   # where sphinx-mathjax-offline puts it
 # sphinx-thebe 0.3 adds its `const THEBE_JS_URL = ...` script twice to every page of a
@@ -56,10 +61,7 @@ def skip_or_fail(message):
 
 def toc_pages():
     """The book's pages in the order of book/_toc.yml (root first), as html file names."""
-    toc = (BOOK / "_toc.yml").read_text()
-    root = re.search(r"^root:\s*(\S+)", toc, re.M).group(1)
-    files = re.findall(r"^\s*-\s*file:\s*(\S+)", toc, re.M)
-    return [f"{name}.html" for name in [root] + files]
+    return [f"{name}.html" for name in toc.pages(BOOK)]
 
 
 @pytest.fixture(scope="module")
@@ -72,19 +74,28 @@ def chromium():
 
 
 @pytest.fixture(scope="module")
-def book_html(tmp_path_factory):
-    """The folder of the built HTML: $NNLIB_BOOK_HTML, or a fresh strict build."""
+def site(tmp_path_factory):
+    """The built site: $NNLIB_BOOK_HTML, or a fresh strict build of both editions."""
     given = os.environ.get("NNLIB_BOOK_HTML")
     if given:
         html = Path(given).resolve()
-        assert (html / "index.html").is_file(), f"$NNLIB_BOOK_HTML={given} holds no index.html"
+        for edition in ("", "zh_CN"):
+            assert (html / edition / "index.html").is_file(), \
+                f"$NNLIB_BOOK_HTML={given} holds no {edition or '.'}/index.html"
         return html
     out = tmp_path_factory.mktemp("book-build") / "html"
-    cmd = [sys.executable, str(ROOT / "scripts" / "build_book.py"), "student", "--strict",
-           "--out", str(out)]
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900)
-    assert proc.returncode == 0, "the book build failed:\n" + (proc.stdout + proc.stderr)[-6000:]
+    for language in ("en", "zh_CN"):
+        cmd = [sys.executable, "-m", "coursetools.build_book", "student", "--strict",
+               "--language", language, "--out", str(out if language == "en" else out / language)]
+        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900)
+        assert proc.returncode == 0, "the book build failed:\n" + (proc.stdout + proc.stderr)[-6000:]
     return out
+
+
+@pytest.fixture(scope="module")
+def book_html(site):
+    """The English edition."""
+    return site
 
 
 @pytest.fixture(scope="module")
@@ -138,8 +149,42 @@ function WIDE_MATHS() {
 """
 NARROW = 420     # a phone's width, in CSS pixels
 
+# MyST left raw in the prose: the article's text outside code, maths and output, with a role,
+# bold markers, a backtick or a dollar sign in it.
+RAW_MYST = r"""
+function RAW_MYST() {
+  const article = document.querySelector('article');
+  if (!article) return [];
+  const copy = article.cloneNode(true);
+  copy.querySelectorAll('pre, code, .math, mjx-container, script, style, .cell_output, '
+                        + '.output, .highlight, .MathJax').forEach(e => e.remove());
+  const text = copy.textContent;
+  const found = [];
+  for (const re of [/\{[a-z][\w:-]*\}`/g, /\*\*/g, /`/g, /\$/g]) {
+    for (const m of text.matchAll(re))
+      found.push(text.slice(Math.max(0, m.index - 30), m.index + 30).replace(/\s+/g, ' '));
+  }
+  return found.slice(0, 5);
+}
+"""
+
+# Does CJK text render with real glyphs?  Two different characters drawn in the page's font are
+# two different pictures; with no CJK font both are the same empty box (or nothing).
+CJK_GLYPHS = r"""
+function CJK_GLYPHS() {
+  const canvas = document.createElement('canvas');
+  canvas.width = canvas.height = 48;
+  const g = canvas.getContext('2d');
+  g.font = '40px ' + getComputedStyle(document.body).fontFamily;
+  const draw = ch => { g.clearRect(0, 0, 48, 48); g.fillText(ch, 2, 40);
+                       return Array.from(g.getImageData(0, 0, 48, 48).data).join(','); };
+  const blank = draw(' '), a = draw('反'), b = draw('向');
+  return a !== b && a !== blank && b !== blank;
+}
+"""
+
 # What the page looks like once it has loaded and MathJax has typeset it.
-INSPECT = WIDE_MATHS + r"""
+INSPECT = WIDE_MATHS + RAW_MYST + CJK_GLYPHS + r"""
 (async () => {
   if (document.readyState !== 'complete')
     await new Promise(r => window.addEventListener('load', r, {once: true}));
@@ -170,6 +215,10 @@ INSPECT = WIDE_MATHS + r"""
     images: images.map(img => ({src: img.currentSrc || img.src, width: img.naturalWidth})),
     links: Array.from(document.querySelectorAll('a[href]')).map(a => a.href),
     bodyText: document.body ? document.body.innerText.length : 0,
+    lang: document.documentElement.lang,
+    switch: Array.from(document.querySelectorAll('a.nnlib-language-switch')).map(a => a.href),
+    rawMyst: RAW_MYST(),
+    cjkGlyphs: CJK_GLYPHS(),
   };
 })()
 """
@@ -200,10 +249,16 @@ def check_link(href, html_dir):
     return None
 
 
+EDITIONS = {"en": ("", "zh_CN"), "zh_CN": ("zh_CN", "")}   # language: (folder, the other's folder)
+
+
 @pytest.mark.slow
-def test_every_page_in_chromium(chromium, book_html, browser):
-    shots = book_html.parent / "screenshots"
-    shots.mkdir(exist_ok=True)
+@pytest.mark.parametrize("language", EDITIONS)
+def test_every_page_in_chromium(chromium, site, browser, language):
+    folder, other = EDITIONS[language]
+    book_html = site / folder
+    shots = site.parent / "screenshots" / language
+    shots.mkdir(parents=True, exist_ok=True)
     pages = toc_pages()
     problems, summary = [], []
     start = time.perf_counter()
@@ -247,9 +302,21 @@ def test_every_page_in_chromium(chromium, book_html, browser):
                 problems.append(f"{page}: image did not load: {img['src']}")
         # internal links
         for href in sorted(set(info["links"])):
-            error = check_link(href, book_html)
+            error = check_link(href, site)
             if error:
                 problems.append(f"{page}: broken link {error}")
+        # the language switch: the same page of the other edition
+        expected = (site / other / page).as_uri()
+        if info["switch"] != [expected]:
+            problems.append(f"{page}: language switch {info['switch']}, expected [{expected}]")
+        for raw in info["rawMyst"]:
+            problems.append(f"{page}: raw MyST in the text: {raw!r}")
+        if language == "zh_CN":
+            if info["lang"] != "zh-CN":
+                problems.append(f"{page}: <html lang={info['lang']!r}>, expected 'zh-CN'")
+            if not info["cjkGlyphs"]:
+                problems.append(f"{page}: Chinese characters do not render (no CJK font: "
+                                "apt-get install -y fonts-noto-cjk)")
         # maths
         if info["math"]:
             if info["mathjax"] is None:

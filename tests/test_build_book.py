@@ -1,10 +1,10 @@
-"""scripts/build_book.py: the editions, their output folders, and the publishing setting.
+"""coursetools/build_book.py: the editions, their output folders, and the publishing setting.
 
 Fast tests check the configuration each edition is built with, the one publishing setting
 (``repository.url``) and what follows from it, the output-folder rule (never delete what is not
 ours) and bad input.  Slow tests (``-m slow``) build the editions:
 
-* the student edition (``.venv/bin/python scripts/build_book.py student``, the README's build)
+* the student edition (``.venv/bin/python -m coursetools.build_book student``, the README's build)
   holds no line of any solution or hidden-test cell in ANY file of the build (pages, ``_sources``
   which the download button serves, the search index, ...) and no word that only a solution
   uses in its search index; it is built from the student notebooks (``_sources``);
@@ -29,13 +29,11 @@ import nbformat
 import pytest
 import yaml
 
-from conftest import load_script
+from coursetools import build_book, student_version, toc
+
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"
-
-build_book = load_script("build_book")
-student_version = build_book.student_version
 
 DIRECTIVE = re.compile(r"^\s*(`{3,}|:{3,}|~{3,})\s*\{solution(-start|-end)?\}.*$", re.M)
 WORD_RUN = re.compile(r"[A-Za-z][A-Za-z'-]*(?:[ ,;]+[A-Za-z][A-Za-z'-]*){5,}")
@@ -46,9 +44,7 @@ PLACEHOLDER = "https://github.com/example-org/nn-from-scratch"
 # ------------------------------------------------------------------------------------ helpers
 def chapters():
     """The notebooks listed in _toc.yml, as (name, path)."""
-    toc = (BOOK / "_toc.yml").read_text()
-    names = re.findall(r"^\s*-\s*file:\s*(\S+)", toc, re.M)
-    return [(n, BOOK / f"{n}.ipynb") for n in names if (BOOK / f"{n}.ipynb").is_file()]
+    return [(path.stem, path) for path in toc.notebooks(BOOK)]
 
 
 CHAPTERS = chapters()
@@ -229,7 +225,11 @@ def test_edition_config_changes_only_what_it_says():
         config = build_book.edition_config(edition)
         assert config["sphinx"]["config"]["hide_solutions"] is hide
         config["sphinx"]["config"]["hide_solutions"] = True
-        assert config == original, f"{edition}: changed more than hide_solutions"
+        # the language (English) and, in the student edition, its switch to the Chinese one
+        assert config["sphinx"]["config"].pop("language") == "en"
+        switch = config["sphinx"]["config"].pop("language_switch_root", None)
+        assert switch == ("zh_CN/" if edition == "student" else None)
+        assert config == original, f"{edition}: changed more than hide_solutions and language"
 
 
 def test_no_repository_address_means_no_buttons_and_no_publishing_extensions():
@@ -309,8 +309,8 @@ def test_bad_set_is_one_line(item, capsys):
 
 
 def test_an_unknown_edition_is_a_usage_error():
-    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_book.py"), "teachers"],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run([sys.executable, "-m", "coursetools.build_book", "teachers"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "invalid choice: 'teachers'" in result.stderr
     with pytest.raises(build_book.BuildError, match="unknown edition 'teachers'"):
@@ -348,7 +348,7 @@ def test_earlier_output_and_empty_folders_are_accepted(tmp_path):
     build_book.check_out(tmp_path / "empty")
     earlier = tmp_path / "earlier"
     earlier.mkdir()
-    (earlier / build_book.MARKER).write_text("written by scripts/build_book.py\n")
+    (earlier / build_book.MARKER).write_text("written by coursetools/build_book.py\n")
     (earlier / "index.html").write_text("old")
     build_book.check_out(earlier)
 

@@ -1,22 +1,17 @@
 """book/_ext/chapter_times.py: the introduction's table takes each chapter's time from its header."""
-import importlib.util
 import json
 import re
 from pathlib import Path
 
 import pytest
 
+from conftest import book_extension
+from coursetools import toc
+
 BOOK = Path(__file__).resolve().parent.parent / "book"
 
 
-def load_extension():
-    spec = importlib.util.spec_from_file_location("chapter_times", BOOK / "_ext" / "chapter_times.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-chapter_times = load_extension()
+chapter_times = book_extension("chapter_times")
 
 
 def notebook(tmp_path, *markdown):
@@ -53,9 +48,7 @@ def test_a_chapter_without_a_time_is_one_line_naming_the_file(tmp_path, make, ex
 def test_the_introduction_takes_every_chapter_time_from_the_chapter():
     """Every chapter of the table of contents has a time line, and the introduction's table
     names each one through the role, with no time written by hand."""
-    toc = (BOOK / "_toc.yml").read_text()
-    chapters = [name for name in re.findall(r"- file: (\S+)", toc)
-                if (BOOK / f"{name}.ipynb").exists()]
+    chapters = [path.stem for path in toc.notebooks(BOOK)]
     assert len(chapters) == 9
     intro = (BOOK / "intro.md").read_text()
     rows = [line for line in intro.splitlines() if line.startswith("| {doc}`")]

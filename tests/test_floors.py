@@ -135,12 +135,12 @@ sys.exit(1 if failed else 0)
 
 def nnlib_unit_test_files():
     """nnlib's unit tests: the test files that import nnlib and nothing of the repository
-    (no scripts, no book, no paths under the repository)."""
+    (no coursetools, no book, no paths under the repository)."""
     files = []
     for path in sorted((ROOT / "tests").glob("test_*.py")):
         text = path.read_text(encoding="utf-8")
         if re.search(r"^\s*(import nnlib|from nnlib)", text, re.M) and not any(
-                word in text for word in ("load_script", "ROOT", "nbformat", "nbclient",
+                word in text for word in ("coursetools", "ROOT", "nbformat", "nbclient",
                                           "sphinx", "yaml")):
             files.append(path)
     return files

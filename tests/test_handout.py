@@ -1,6 +1,6 @@
 """The student handout as a student receives it (issues 13, 20, 21, 27).
 
-``scripts/make_handout.py`` writes a folder and its .zip; the session fixture
+``coursetools/make_handout.py`` writes a folder and its .zip; the session fixture
 ``handout_floors_venv`` (tests/conftest.py) unpacks the .zip elsewhere, makes a CLEAN venv there
 (``python -m venv``: no --system-site-packages, no .pth, no PYTHONPATH leading back to this
 repository) and installs the handout's own requirements.txt from the package registry, with the
@@ -13,7 +13,7 @@ nnlib's unit tests and every notebook of the handout top to bottom in it.  Here:
   ``{glue:text}``, ``{exercise}`` or ``{cite}`` (nor any other role or directive syntax) is left in
   the rendered page, no glue key is shown where its number belongs, and every exercise is an
   exercise box.  What jupyterlab-myst renders and what it does not is in MYST-IN-JUPYTERLAB.md;
-  make_handout writes out what it cannot (scripts/plain_myst.py).
+  make_handout writes out what it cannot (coursetools/plain_myst.py).
 """
 import json
 import os
@@ -24,14 +24,14 @@ import sys
 import tempfile
 import time
 import urllib.request
+import zipfile
 from pathlib import Path
 
 import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-from cdp import Browser, find_chromium  # noqa: E402  (scripts/cdp.py)
+from coursetools.chromium import Browser, find_chromium
 
 INSTALL = "python3 -m venv .venv && .venv/bin/pip install -r requirements.txt"
 RAW_MYST = re.compile(r"\{(glue|glue:text|exercise|cite|cite:p|cite:t|solution|solution-start|"
@@ -52,6 +52,10 @@ def test_the_handout_holds_what_a_student_needs(handout_floors_venv):
     names = {p.name for p in folder.iterdir()}
     assert {"requirements.txt", "README.md", "LICENSE", "LICENSE-text.md"} <= names
     [wheel] = [n for n in names if n.startswith("nnlib-") and n.endswith("-py3-none-any.whl")]
+    with zipfile.ZipFile(folder / wheel) as z:           # nnlib only: no coursetools, no tests
+        packages = {name.split("/")[0] for name in z.namelist()
+                    if not name.split("/")[0].endswith(".dist-info")}
+    assert packages == {"nnlib"}, sorted(packages)
     assert INSTALL in (folder / "README.md").read_text()
     lines = [line for line in (folder / "requirements.txt").read_text().splitlines()
              if line.strip() and not line.startswith("#")]
@@ -63,7 +67,7 @@ def test_the_handout_holds_what_a_student_needs(handout_floors_venv):
             tags = cell.metadata.get("tags", [])
             assert "solution" not in tags or "answer" in tags, f"{path.name}: a solution cell"
             assert not cell.get("outputs"), f"{path.name}: outputs were not cleared"
-            if cell.cell_type == "markdown":      # written out by scripts/plain_myst.py
+            if cell.cell_type == "markdown":      # written out by coursetools/plain_myst.py
                 assert not re.search(r"\{(glue|cite|doc)[:a-z]*\}`", cell.source), \
                     f"{path.name}: a role JupyterLab cannot render: {cell.source[:200]!r}"
     mnist = handout_floors_venv.run(["-c", "import nnlib; "

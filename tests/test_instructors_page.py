@@ -5,12 +5,14 @@ on the instructors' page and the syllabus are the chapters' own (the {chapter-ti
 book/_ext/chapter_times.py), and the syllabus's hours add up (issue 21, item 6).
 """
 import functools
-import importlib.util
 import math
 import re
 from pathlib import Path
 
 import pytest
+
+from conftest import book_extension
+from coursetools import toc
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"
@@ -18,25 +20,25 @@ MA = "tests/test_make_assignments.py"
 
 # command on the page -> the test that exercises it
 COVERED = {
-    ".venv/bin/python scripts/build_book.py student":
+    ".venv/bin/python -m coursetools.build_book student":
         "tests/test_editions.py (build_book.build('student'))",
-    ".venv/bin/python scripts/build_book.py instructors": "tests/test_editions.py",
-    ".venv/bin/python scripts/build_book.py instructors --pdf": "tests/test_pdf.py",
-    ".venv/bin/python scripts/make_handout.py": "tests/test_handout.py",
-    ".venv/bin/python scripts/student_version.py --out handout --clear-outputs":
+    ".venv/bin/python -m coursetools.build_book instructors": "tests/test_editions.py",
+    ".venv/bin/python -m coursetools.build_book instructors --pdf": "tests/test_pdf.py",
+    ".venv/bin/python -m coursetools.make_handout": "tests/test_handout.py",
+    ".venv/bin/python -m coursetools.student_version --out handout --clear-outputs":
         "tests/test_student_version.py (main with --out)",
     "python3 -m venv .venv && .venv/bin/pip install -r requirements-instructors.txt":
         ".ci/run (installs requirements-instructors.txt into a fresh venv)",
-    ".venv/bin/python scripts/make_assignments.py --course course": MA,
+    ".venv/bin/python -m coursetools.make_assignments --course course": MA,
     "cd course": f"{MA} (nbgrader runs in the course folder)",
     "../.venv/bin/nbgrader generate_assignment 04_backpropagation": MA,
-    ".venv/bin/python scripts/make_handout.py --notebooks course/release/04_backpropagation":
+    ".venv/bin/python -m coursetools.make_handout --notebooks course/release/04_backpropagation":
         f"{MA} (make_handout with an nbgrader release)",
     "../.venv/bin/nbgrader db student import roster.csv": f"{MA} (a 3-student roster)",
     "../.venv/bin/nbgrader autograde 04_backpropagation": MA,
     "../.venv/bin/nbgrader export": f"{MA} (the CSV's rows and scores)",
     "../.venv/bin/nbgrader generate_feedback 04_backpropagation": MA,
-    ".venv/bin/python scripts/make_assignments.py --course course --variant "
+    ".venv/bin/python -m coursetools.make_assignments --course course --variant "
     "~/teaching/nn-2027-variant.yml": f"{MA} (a variant)",
     ".venv/bin/python -m pytest tests": ".ci/run",
     ".venv/bin/python -m pytest tests -m slow": ".ci/run",
@@ -55,11 +57,7 @@ def test_every_command_on_the_page_is_exercised():
 
 def chapter_times():
     """book/_ext/chapter_times.py, the extension behind the {chapter-time} role."""
-    spec = importlib.util.spec_from_file_location("chapter_times",
-                                                  BOOK / "_ext" / "chapter_times.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return book_extension("chapter_times")
 
 
 @functools.cache
@@ -135,8 +133,7 @@ def test_syllabus_hours_add_up():
 
 @pytest.mark.parametrize("page", ["syllabus", "jupyterhub"])
 def test_pages_are_in_the_table_of_contents(page):
-    toc = (BOOK / "_toc.yml").read_text()
-    assert f"- file: {page}\n" in toc
+    assert page in toc.pages(BOOK)
 
 
 def test_instructors_page_totals_are_the_chapters():

@@ -6,12 +6,11 @@ import nbformat
 import pytest
 import yaml
 
-from conftest import load_script
+from coursetools import stamp_licence
+
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"
-
-stamp_licence = load_script("stamp_licence")
 
 
 def test_licence_files():
@@ -61,4 +60,4 @@ def test_stamp_is_idempotent_and_touches_only_the_metadata(tmp_path):
 def test_every_notebook_carries_the_licence(path):
     nb = nbformat.read(path, as_version=4)
     assert stamp_licence.is_stamped(nb), \
-        f"{path.name} has no licence in its metadata: run python scripts/stamp_licence.py"
+        f"{path.name} has no licence in its metadata: run python -m coursetools.stamp_licence"

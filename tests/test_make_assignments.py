@@ -1,4 +1,4 @@
-"""scripts/make_assignments.py and the nbgrader workflow of book/instructors.md.
+"""coursetools/make_assignments.py and the nbgrader workflow of book/instructors.md.
 
 Fast tests (default tier): the conversion of a fixture chapter (answer, grader, check, parameters
 and ``assignment-skip`` cells), variants, and bad input (unknown chapter, a notebook without the
@@ -31,14 +31,13 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from conftest import load_script
+from coursetools import make_assignments as ma
+
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"
 BIN = Path(sys.executable).parent
-SCRIPT = ROOT / "scripts" / "make_assignments.py"
-
-ma = load_script("make_assignments")
+SCRIPT = ["-m", "coursetools.make_assignments"]   # run from ROOT
 
 
 # ---------------------------------------------------------------- the fixture chapter
@@ -350,7 +349,7 @@ def make_course(course, chapters, variant=None):
     """make_assignments.py into ``course``, then ``nbgrader generate_assignment`` for each."""
     nbgrader = nbgrader_exe()
     extra = ["--variant", variant] if variant else []
-    run([sys.executable, SCRIPT, "--course", course, *extra, *chapters], cwd=ROOT)
+    run([sys.executable, *SCRIPT, "--course", course, *extra, *chapters], cwd=ROOT)
     for chapter in chapters:
         run([nbgrader, "generate_assignment", Path(chapter).stem], cwd=course)
     return course
@@ -425,7 +424,7 @@ def test_release_has_no_solution_and_keeps_checks(fixture_course, tmp_path):
     assert all(f"ex-99-{k}" in text for k in (1, 2, 3, 4))
     assert text.count("check(") == 3
     # the handout of an nbgrader release (the page's `make_handout.py --notebooks ...`)
-    make_handout = load_script("make_handout")
+    from coursetools import make_handout
     folder, _ = make_handout.make_handout(tmp_path / "handout",
                                           notebooks=fixture_course / "release" / "99_fixture")
     assert nbformat.read(folder / "99_fixture.ipynb", as_version=4) == release
@@ -503,7 +502,7 @@ def book_course(tmp_path_factory):
     """One course with every graded chapter of book/ (make_assignments.py run once)."""
     course = tmp_path_factory.mktemp("book") / "course"
     nbgrader_exe()
-    run([sys.executable, SCRIPT, "--course", course], cwd=ROOT)
+    run([sys.executable, *SCRIPT, "--course", course], cwd=ROOT)
     return course
 
 

@@ -1,4 +1,4 @@
-"""scripts/make_handout.py never deletes what is not its own (issue 23 item 1).
+"""coursetools/make_handout.py never deletes what is not its own (issue 23 item 1).
 
 ``--out DIR`` is created, or used only if it is empty or an earlier handout (its ``.nnlib-handout``
 lists every file in it); anything else is refused with one line naming it, before any change.
@@ -10,9 +10,7 @@ import zipfile
 import nbformat
 import pytest
 
-from conftest import load_script
-
-make_handout = load_script("make_handout")
+from coursetools import make_handout
 
 
 @pytest.fixture

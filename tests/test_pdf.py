@@ -1,4 +1,4 @@
-"""The printable edition (issue 13, item 6): ``.venv/bin/python scripts/build_book.py student --pdf``.
+"""The printable edition (issue 13, item 6): ``.venv/bin/python -m coursetools.build_book student --pdf``.
 
 Checks that the PDF exists, that its text (``pdftotext``, Debian's poppler-utils) holds every
 chapter's title and the exercises, that it has figures, and that no page shows raw TeX (``\\(``,
@@ -18,12 +18,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import load_script
+from coursetools import build_book, chromium, toc
+
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"
-
-build_book = load_script("build_book")
 
 
 def need(tool, install):
@@ -41,21 +40,15 @@ def pdf(tmp_path_factory):
     if given:
         assert Path(given).is_file(), f"$NNLIB_BOOK_PDF={given} does not exist"
         return Path(given)
-    import sys
-    sys.path.insert(0, str(ROOT / "scripts"))
-    import cdp
-    if cdp.find_chromium() is None:
+    if chromium.find_chromium() is None:
         need("chromium", "chromium")
     return build_book.build_pdf("student", out=tmp_path_factory.mktemp("pdf"))
 
 
 def chapter_titles():
     """The first heading of every page in _toc.yml (notebooks and markdown pages)."""
-    toc = (BOOK / "_toc.yml").read_text()
-    names = [re.search(r"^root:\s*(\S+)", toc, re.M).group(1)]
-    names += re.findall(r"^\s*-\s*file:\s*(\S+)", toc, re.M)
     titles = {}
-    for name in names:
+    for name in toc.pages(BOOK):
         if (BOOK / f"{name}.ipynb").is_file():
             nb = nbformat.read(BOOK / f"{name}.ipynb", as_version=4)
             text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
@@ -109,10 +102,7 @@ def test_wide_tagged_equations_fit_the_paper(pdf):
 def test_fitting_shrinks_a_wide_equation_and_fails_when_it_cannot(tmp_path):
     """book/_static/maths.js, as --pdf runs it: a wide equation is shrunk to the paper's width;
     one that would need less than half size is reported (the build then fails)."""
-    import sys
-    sys.path.insert(0, str(ROOT / "scripts"))
-    import cdp
-    exe = cdp.find_chromium()
+    exe = chromium.find_chromium()
     if exe is None:
         need("chromium", "chromium")
     page = tmp_path / "page.html"
@@ -127,7 +117,7 @@ def test_fitting_shrinks_a_wide_equation_and_fails_when_it_cannot(tmp_path):
  font-size: 20px"><span style="display:inline-block; width: 10em">fits</span></mjx-container>
 </div></body></html>""")
     (tmp_path / "profile").mkdir()
-    browser = cdp.Browser(exe, tmp_path / "profile")
+    browser = chromium.Browser(exe, tmp_path / "profile")
     try:
         assert browser.open_page(page.as_uri()) is None
         report = browser.evaluate("""(() => {

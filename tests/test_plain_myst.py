@@ -1,9 +1,9 @@
-"""scripts/plain_myst.py: the roles JupyterLab cannot render, written out as the book shows them."""
+"""coursetools/plain_myst.py: the roles JupyterLab cannot render, written out as the book shows them."""
 import nbformat
 import pytest
-from conftest import load_script
 
-pm = load_script("plain_myst")
+from coursetools import plain_myst as pm
+
 
 BIB = """@article{solo, author = {Nielsen, Michael}, title = {T}, year = {2015}}
 @article{pair, author = {Glorot, Xavier and Bengio, Yoshua}, title = {T}, year = {2010}}

@@ -5,7 +5,8 @@ import re
 import subprocess
 from pathlib import Path
 
-from conftest import load_script
+from coursetools import toc
+
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTALL = "python3 -m venv .venv && .venv/bin/pip install -r requirements.txt"
@@ -14,7 +15,7 @@ TEST = ".venv/bin/python -m pytest tests book --nbval --nbval-current-env"
 
 def test_readme_gives_the_two_commands():
     readme = (ROOT / "README.md").read_text()
-    assert f"{INSTALL} && .venv/bin/python scripts/build_book.py student" in readme
+    assert f"{INSTALL} && .venv/bin/python -m coursetools.build_book student" in readme
     assert f"{INSTALL} && {TEST}" in readme
 
 
@@ -30,6 +31,8 @@ def readme_command(heading):
 def test_ci_reads_the_readme_commands_as_printed():
     assert readme_command("Build the book").startswith(INSTALL + " && ")
     assert readme_command("Run every test") == f"{INSTALL} && {TEST}"
+    assert readme_command("Build the Chinese edition") == \
+        ".venv/bin/python -m coursetools.build_book student --language zh_CN"
 
 
 def test_ci_runs_the_readme_test_command_before_any_extra():
@@ -63,8 +66,7 @@ def test_jupyter_book_is_pinned_below_2():
 
 
 def test_every_notebook_is_in_the_toc_and_every_toc_entry_exists():
-    toc = (ROOT / "book" / "_toc.yml").read_text()
-    entries = re.findall(r"^\s*- file: (\S+)", toc, re.M)
+    entries = toc.pages(ROOT / "book")
     for entry in entries:
         assert list((ROOT / "book").glob(entry + ".*")), f"_toc.yml lists {entry}, which does not exist"
     for nb in (ROOT / "book").glob("*.ipynb"):
@@ -84,6 +86,14 @@ LEARNER_FACING = {"numpy", "matplotlib", "pillow", "ipykernel", "myst-nb"}
 
 def _pyproject():
     return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+
+
+def test_the_wheel_packages_nnlib_only():
+    """coursetools/ (the course tooling) and tests/ stay out of nnlib's wheel: setuptools finds
+    only what pyproject.toml includes (the slow tier lists the built wheel: test_handout.py)."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert config["tool"]["setuptools"]["packages"]["find"] == {"include": ["nnlib", "nnlib.*"]}
+    assert (ROOT / "coursetools" / "__init__.py").is_file()
 
 
 def _name(requirement):
@@ -130,7 +140,7 @@ def test_requirements_txt_takes_the_ranges_from_pyproject():
 
 
 def test_the_handouts_requirements_are_the_wheel_and_its_extras():
-    make_handout = load_script("make_handout")
+    from coursetools import make_handout
     text = make_handout.REQUIREMENTS.format(wheel="nnlib-0.1.0-py3-none-any.whl",
                                             extras=make_handout.EXTRAS)
     lines = [line for line in text.splitlines() if line and not line.startswith("#")]

@@ -1,4 +1,4 @@
-"""requirements.txt and requirements-instructors.txt declare what the tests and scripts import."""
+"""requirements.txt and requirements-instructors.txt declare what the tests and coursetools import."""
 import ast
 import re
 import sys
@@ -24,7 +24,7 @@ def _third_party_imports(paths):
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 names.add(node.module.split(".")[0])
     local = ({p.stem for p in (ROOT / "tests").glob("*.py")}
-             | {p.stem for p in (ROOT / "scripts").glob("*.py")} | {"nnlib", "conftest"})
+             | {"nnlib", "conftest", "coursetools", "bench"})
     return {n for n in names if n not in sys.stdlib_module_names and n not in local}
 
 
@@ -39,9 +39,9 @@ def _pyproject_requirements(extras):
             for r in requirements}
 
 
-def test_requirements_declare_what_the_tests_and_scripts_import():
+def test_requirements_declare_what_the_tests_and_coursetools_import():
     """Issue 11, defect 11: the tests imported nbclient, which only arrived through jupyter-book."""
-    declared = {"mutmut"}  # scripts/mutation.py installs it into its own venv (.venv-mut)
+    declared = {"mutmut"}  # coursetools/mutation.py installs it into its own venv (.venv-mut)
     for line in ((ROOT / "requirements.txt").read_text().splitlines()
                  + (ROOT / "requirements-instructors.txt").read_text().splitlines()):
         m = re.match(r"\s*([A-Za-z0-9_.\-]+)", line.split("#")[0])
@@ -50,7 +50,7 @@ def test_requirements_declare_what_the_tests_and_scripts_import():
         editable = re.match(r"\s*-e\s+\.(?:\[([^\]]*)\])?\s*$", line.split("#")[0])
         if editable:                     # nnlib itself: pyproject.toml's ranges (and extras)
             declared |= _pyproject_requirements(editable.group(1))
-    files = list((ROOT / "tests").glob("*.py")) + list((ROOT / "scripts").glob("*.py"))
+    files = list((ROOT / "tests").glob("*.py")) + list((ROOT / "coursetools").glob("*.py"))
     missing = {n for n in _third_party_imports(files)
                if _DISTRIBUTIONS.get(n, n).lower().replace("_", "-") not in declared}
     assert not missing, f"imported but not in requirements*.txt: {sorted(missing)}"

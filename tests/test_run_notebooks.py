@@ -1,4 +1,4 @@
-"""scripts/run_notebooks.py: executes the chapters and stores their outputs."""
+"""coursetools/run_notebooks.py: executes the chapters and stores their outputs."""
 import subprocess
 import sys
 
@@ -6,9 +6,9 @@ from conftest import ROOT
 
 
 def test_run_notebooks_on_a_missing_file_is_one_line(tmp_path):
-    """Issue 11, defect 9: scripts/run_notebooks.py on a missing file gave a traceback."""
-    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "run_notebooks.py"),
-                             str(tmp_path / "gone.ipynb")], capture_output=True, text=True,
-                            timeout=120)
+    """Issue 11, defect 9: coursetools/run_notebooks.py on a missing file gave a traceback."""
+    result = subprocess.run([sys.executable, "-m", "coursetools.run_notebooks",
+                             str(tmp_path / "gone.ipynb")], cwd=ROOT, capture_output=True,
+                            text=True, timeout=120)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.strip() == f"error: {tmp_path / 'gone.ipynb'}: no such file"

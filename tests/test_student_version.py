@@ -1,4 +1,4 @@
-"""scripts/student_version.py: the student notebooks (no solution, no hidden test), never the originals.
+"""coursetools/student_version.py: the student notebooks (no solution, no hidden test), never the originals.
 
 The convention (the course's exercise convention): every cell of a gated solution is tagged
 ``solution`` and removed, except the ``answer`` cell (tagged ``solution`` and ``answer``), which
@@ -14,12 +14,12 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from conftest import load_script
+from coursetools import student_version as sv
+
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"
 
-sv = load_script("student_version")
 
 EXERCISE = re.compile(r"^\s*(`{3,}|:{3,}|~{3,})\s*\{exercise\}", re.M)
 SOLUTION = re.compile(r"\{solution(-start|-end)?\}")
@@ -278,9 +278,9 @@ def test_an_empty_folder_is_accepted(tmp_path):
 
 
 def test_a_missing_notebook_is_one_line(tmp_path):
-    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "student_version.py"),
+    result = subprocess.run([sys.executable, "-m", "coursetools.student_version",
                              "--out", str(tmp_path / "out"), str(tmp_path / "gone.ipynb")],
-                            capture_output=True, text=True, timeout=120)
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and "gone.ipynb" in result.stderr
 
@@ -318,14 +318,14 @@ def test_book_notebooks_lose_their_solutions_and_keep_their_exercises(path, tmp_
 
 
 def test_student_version_of_a_non_notebook_is_one_line(tmp_path):
-    """Issue 11, defect 9: a non-notebook given to scripts/student_version.py gave a jsonschema traceback."""
+    """Issue 11, defect 9: a non-notebook given to coursetools/student_version.py gave a jsonschema traceback."""
     text = tmp_path / "notes.ipynb"
     text.write_text("hello")
     other = tmp_path / "other.ipynb"
     other.write_text('{"a": 1}')
-    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "student_version.py"),
+    result = subprocess.run([sys.executable, "-m", "coursetools.student_version",
                              "--out", str(tmp_path / "out"), str(text), str(other)],
-                            capture_output=True, text=True, timeout=120)
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 2 and "notes.ipynb" in lines[0] and "other.ipynb" in lines[1], lines

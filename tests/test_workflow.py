@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import load_script
+from coursetools import build_book, make_handout
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOW = ROOT / ".github" / "workflows" / "publish.yml"
@@ -83,9 +83,8 @@ def test_push_to_main_builds_the_student_edition_and_deploys_it():
     assert on["push"]["branches"] == ["main"] and "pull_request" in on
     build = flow["jobs"]["build"]
     commands = [line for job, line in run_lines(flow) if job == "build"]
-    assert any(line.endswith(".venv/bin/python scripts/build_book.py student")
+    assert any(line.endswith(".venv/bin/python -m coursetools.build_book student")
                for line in commands), commands
-    build_book = load_script("build_book")
     site = build_book.EDITIONS["student"][0].relative_to(ROOT).as_posix()
     uploads = [s for s in build["steps"] if s.get("uses", "").startswith(
         "actions/upload-pages-artifact@")]
@@ -101,8 +100,7 @@ def test_push_to_main_builds_the_student_edition_and_deploys_it():
 def test_the_launch_notebooks_are_the_handout_published_to_their_branch():
     flow = workflow()
     commands = [line for job, line in run_lines(flow) if job == "build"]
-    assert ".venv/bin/python scripts/make_handout.py" in commands
-    make_handout = load_script("make_handout")
+    assert ".venv/bin/python -m coursetools.make_handout" in commands
     handout = make_handout.DEFAULT_OUT.relative_to(ROOT).as_posix()
     [publish] = [s for _, s in steps(flow) if s.get("uses", "").startswith("peaceiris/")]
     assert publish["with"]["publish_dir"] == handout

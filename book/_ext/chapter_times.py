@@ -3,7 +3,8 @@
 Each chapter's first cell says how long it takes, in the form ``**Time:** about 75 minutes``
 (or ``about 2 hours``).  The introduction's table writes ``{chapter-time}`01_neuron``` instead of
 a number, and this extension puts in the time the notebook ``book/01_neuron.ipynb`` states, so
-the two can never disagree.  Hours are shown as minutes ("about 2 hours" -> "120 min").
+the two can never disagree.  Hours are shown as minutes ("about 2 hours" -> "120 min"; in the
+Chinese edition "120 分钟").
 
 A name without a notebook, or a notebook without a time line, is a build error of one line that
 names the file and what was expected.
@@ -18,6 +19,10 @@ from docutils import nodes
 
 # "**Time:** about 75 minutes", "**Time**: about 2 hours", "**Time:** about\n55 minutes"
 TIME_LINE = re.compile(r"\*\*Time(?::\*\*|\*\*:)\s+about\s+(\d+)\s+(minutes?|hours?)\b")
+
+
+# "min" in the book's language (the Chinese edition: book/locales/zh_CN).
+MINUTES = {"en": "min", "zh": "分钟"}
 
 
 class ChapterTimeError(ValueError):
@@ -62,7 +67,8 @@ def chapter_time_role(name, rawtext, text, lineno, inliner, options=None, conten
         return [problem], [message]
     # rebuild the page that uses the role when the chapter changes
     env.note_dependency(str(notebook))
-    return [nodes.Text(f"{minutes} min")], []
+    unit = MINUTES.get((env.config.language or "en").split("_")[0], "min")
+    return [nodes.Text(f"{minutes} {unit}")], []
 
 
 def setup(app):

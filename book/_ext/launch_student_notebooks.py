@@ -1,7 +1,7 @@
 """Launch buttons (Binder, Colab) that open the student notebooks, not the ones with solutions.
 
 The publishing workflow (``.github/workflows/publish.yml``) pushes the student notebooks, the
-handout made by ``scripts/make_handout.py`` (notebooks at its root, with a ``requirements.txt``
+handout made by ``coursetools/make_handout.py`` (notebooks at its root, with a ``requirements.txt``
 that installs nnlib's wheel, which Binder reads), to the branch ``launch_notebooks_branch``.
 sphinx-book-theme builds the launch links from one branch and one folder, the same as the
 repository's *edit* button would use; this extension lets the two differ:

@@ -1,7 +1,7 @@
 /* Wide display maths on paper: shrink each equation wider than its column until it fits.
  *
  * On screen a wide equation scrolls sideways (maths.css); paper cannot scroll, so when the page
- * is laid out for print (the browser's Print, and scripts/build_book.py --pdf, which calls
+ * is laid out for print (the browser's Print, and python -m coursetools.build_book --pdf, which calls
  * nnlibFitMaths() itself) every display equation whose content is wider than its box gets a
  * smaller font size, in proportion, and the original size is restored afterwards.
  * nnlibFitMaths() returns the number of equations shrunk (so far) and, in `window.nnlibMathsTooWide`,

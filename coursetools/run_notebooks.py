@@ -1,11 +1,12 @@
 """Execute notebooks top to bottom in a fresh kernel and save their outputs in place.
 
-    python scripts/run_notebooks.py book/01_neuron.ipynb [more.ipynb ...]
-    python scripts/run_notebooks.py            # every notebook in book/
+    python -m coursetools.run_notebooks book/01_neuron.ipynb [more.ipynb ...]
+    python -m coursetools.run_notebooks            # every notebook in book/
 
 Run this after editing a chapter: the book renders the stored outputs and nbval
 compares against them.  Each notebook runs with book/ as its working directory.
 """
+import argparse
 import sys
 import time
 from pathlib import Path
@@ -32,10 +33,13 @@ def _one_line(e):
     return lines[0] if lines else type(e).__name__
 
 
-def main(argv):
-    """Run each notebook; a file that is missing or not a notebook is reported in one line and
-    the others still run.  Returns 0, or 1 if any notebook could not be run."""
-    paths = [Path(p) for p in argv] or sorted(BOOK.glob("*.ipynb"))
+def main(argv=None):
+    """Run each notebook of ``argv`` (default: the command line; none: every chapter).  A file
+    that is missing or not a notebook is reported in one line and the others still run.  Returns 0, or 1 if any notebook could not be run."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("notebooks", nargs="*", type=Path,
+                        help="the notebooks to run (default: every notebook in book/)")
+    paths = parser.parse_args(argv).notebooks or sorted(BOOK.glob("*.ipynb"))
     status = 0
     for given in paths:
         path = given.resolve()
@@ -57,4 +61,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main())

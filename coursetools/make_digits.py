@@ -1,6 +1,6 @@
 """Make the "your own digit" pictures shipped in nnlib/data/digits/.
 
-    python scripts/make_digits.py          # rewrites nnlib/data/digits/*.png
+    python -m coursetools.make_digits          # rewrites nnlib/data/digits/*.png
 
 Each picture is one digit drawn with Pillow's built-in scalable font
 (``ImageFont.load_default(size=...)``, Pillow >= 10.1, no font file or network
@@ -15,6 +15,7 @@ The file name starts with the digit drawn (``3-tilted.png``).  The output is
 deterministic for a given Pillow version (a seeded numpy generator); another
 version of Pillow may render the font slightly differently.
 """
+import argparse
 import sys
 from pathlib import Path
 
@@ -77,7 +78,8 @@ def draw(digit, name, canvas, size, stroke, angle, slant, mode, rng):
     return Image.fromarray(np.clip(np.round(grey), 0, 255).astype(np.uint8))
 
 
-def main():
+def main(argv=None):
+    argparse.ArgumentParser(description=__doc__.split("\n")[0]).parse_args(argv)
     if tuple(int(p) for p in PIL.__version__.split(".")[:2]) < (10, 1):
         sys.exit(f"this script needs Pillow >= 10.1 (a scalable built-in font); found {PIL.__version__}")
     OUT.mkdir(parents=True, exist_ok=True)

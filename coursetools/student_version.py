@@ -1,8 +1,8 @@
 """Write the student versions of the chapter notebooks: no solution, no hidden test.
 
-    .venv/bin/python scripts/student_version.py                 # book/*.ipynb -> book/_build/student/
-    .venv/bin/python scripts/student_version.py --out handout book/04_backpropagation.ipynb
-    .venv/bin/python scripts/student_version.py --clear-outputs --out handout
+    .venv/bin/python -m coursetools.student_version                 # book/*.ipynb -> book/_build/student/
+    .venv/bin/python -m coursetools.student_version --out handout book/04_backpropagation.ipynb
+    .venv/bin/python -m coursetools.student_version --clear-outputs --out handout
 
 The student version is what the student edition of the book, the handout and the launch buttons
 give a learner.  It follows the exercise convention of the chapters:
@@ -236,7 +236,7 @@ def prepare_out(out_dir):
         raise ValueError(f"--out {out_dir}: the folder exists, is not empty and was not made by "
                          f"this script (no {MARKER} in it); choose a new or empty folder")
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / MARKER).write_text("made by scripts/student_version.py: student notebooks\n",
+    (out_dir / MARKER).write_text("made by coursetools/student_version.py: student notebooks\n",
                                   encoding="utf-8")
     return out_dir
 

@@ -1,8 +1,8 @@
 """Turn the chapters' autograded exercises into nbgrader assignments (one per chapter).
 
-    .venv/bin/python scripts/make_assignments.py --course course                 # every chapter
-    .venv/bin/python scripts/make_assignments.py --course course 04_backpropagation
-    .venv/bin/python scripts/make_assignments.py --course course --variant ~/private/nn-2027.yml
+    .venv/bin/python -m coursetools.make_assignments --course course                 # every chapter
+    .venv/bin/python -m coursetools.make_assignments --course course 04_backpropagation
+    .venv/bin/python -m coursetools.make_assignments --course course --variant ~/private/nn-2027.yml
 
 then, in the course folder, with nbgrader (``.venv/bin/pip install -r requirements-instructors.txt``)::
 
@@ -37,7 +37,7 @@ tagged ``check`` (calls of ``nnlib.feedback.check``).  For each chapter this scr
 * cells tagged ``assignment-skip`` (demonstrations no exercise needs) are left out, so that a
   student's chapter grades quickly;
 * every other cell tagged ``solution`` is removed, with the same checks as
-  ``scripts/student_version.py`` (nothing untagged inside a solution); every other cell stays as
+  ``coursetools/student_version.py`` (nothing untagged inside a solution); every other cell stays as
   it is, outputs cleared.
 
 It also writes ``nbgrader_config.py`` (course id; a stub without ``raise NotImplementedError()``
@@ -50,22 +50,18 @@ notebook that breaks the convention; each error is one line, and then nothing is
 """
 import argparse
 import ast
-import importlib.util
 import re
 import sys
 from pathlib import Path
 
 import nbformat
 
+from coursetools import student_version
+
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"
 DEFAULT_COURSE = BOOK / "_build" / "course"
 COURSE_ID = "nn-from-scratch"
-
-_spec = importlib.util.spec_from_file_location("student_version",
-                                               Path(__file__).resolve().parent / "student_version.py")
-student_version = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(student_version)
 
 SOLUTION_START = re.compile(r"\{solution-start\}\s+(\S+)")
 SOLUTION_END = re.compile(r"\{solution-end\}")
@@ -73,7 +69,7 @@ CODE_STUB = "# YOUR CODE HERE"
 CHECK, SKIP, PARAMETERS = "check", "assignment-skip", "parameters"
 NBGRADER_CONFIG = f'''\
 # nbgrader configuration of the course "Neural networks from scratch"
-# (written by scripts/make_assignments.py; edit freely, it is never overwritten).
+# (written by coursetools/make_assignments.py; edit freely, it is never overwritten).
 import os
 import sys
 

@@ -1,9 +1,8 @@
-#!/usr/bin/env python3
 """Mutation testing of nnlib's core modules with mutmut (a developer tool, not part of CI).
 
-    python3 scripts/mutation.py                       # all core modules, 2 workers
-    python3 scripts/mutation.py --modules training    # one module (faster)
-    python3 scripts/mutation.py --jobs 1 --show-survivors
+    python3 -m coursetools.mutation                       # all core modules, 2 workers
+    python3 -m coursetools.mutation --modules training    # one module (faster)
+    python3 -m coursetools.mutation --jobs 1 --show-survivors
 
 What it does:
 
@@ -349,7 +348,7 @@ def report(modules, show_survivors):
 
 
 # --------------------------------------------------------------------------- main
-def main():
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--modules", default=",".join(CORE + OPTIONAL),
                         help="comma-separated nnlib modules to mutate (default: %(default)s; "
@@ -360,14 +359,17 @@ def main():
     parser.add_argument("--show-survivors", action="store_true", help="print each survivor's diff")
     parser.add_argument("--report-only", action="store_true",
                         help="recount an existing build/mutation run without running mutmut")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     modules = [m for m in args.modules.split(",") if (ROOT / "nnlib" / f"{m}.py").exists()]
     if not modules:
         parser.error(f"no such module in nnlib/: {args.modules}")
 
     python = ensure_venv(args.venv.resolve())
     if Path(sys.prefix).resolve() != args.venv.resolve():  # go on inside the tool's venv
-        os.execv(str(python), [str(python), __file__, *sys.argv[1:]])
+        os.chdir(ROOT)                                      # where -m finds coursetools
+        os.execv(str(python), [str(python), "-m", "coursetools.mutation",
+                               *(sys.argv[1:] if argv is None else argv),
+                               "--venv", str(args.venv.resolve())])
 
     if not args.report_only:
         tests = prepare_work(modules)
@@ -385,8 +387,8 @@ def main():
             print((WORK / "mutmut.log").read_text()[-3000:])
             sys.exit(f"mutmut run failed (exit {rc}); see build/mutation/mutmut.log")
         print(f"mutmut run took {seconds:.0f} s with {args.jobs} worker(s)")
-    sys.exit(report(modules, args.show_survivors))
+    return report(modules, args.show_survivors)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -1,17 +1,17 @@
 """Make the student handout: a folder (and a .zip of it) that installs with one command.
 
-    .venv/bin/python scripts/make_handout.py            # -> book/_build/handout/nn-from-scratch/
-    .venv/bin/python scripts/make_handout.py --out DIR  # the folder to write (new, empty, or an
+    .venv/bin/python -m coursetools.make_handout            # -> book/_build/handout/nn-from-scratch/
+    .venv/bin/python -m coursetools.make_handout --out DIR  # the folder to write (new, empty, or an
                                                         # earlier handout: see below)
-    .venv/bin/python scripts/make_handout.py --notebooks course/release/04_backpropagation
+    .venv/bin/python -m coursetools.make_handout --notebooks course/release/04_backpropagation
                                                         # ship nbgrader's release notebooks instead
 
 The folder holds
-* the chapters without their solutions (``scripts/student_version.py``: every cell tagged
+* the chapters without their solutions (``coursetools/student_version.py``: every cell tagged
   ``solution`` removed, outputs cleared), or the notebooks of ``--notebooks`` (e.g. an nbgrader
   release folder, so that the handout can be autograded); in both, the roles JupyterLab cannot
   render (glued numbers, citations, links to other pages) written out as the book shows them
-  (``scripts/plain_myst.py``);
+  (``coursetools/plain_myst.py``);
 * ``nnlib-<version>-py3-none-any.whl``: the companion library, MNIST and the digit pictures inside;
 * ``requirements.txt``: one line, the wheel with its extras ``notebooks`` (numpy, matplotlib,
   pillow, ipykernel, myst-nb) and ``lab`` (JupyterLab and jupyterlab-myst, which renders the
@@ -32,7 +32,6 @@ else is refused with one line naming it, before anything is written; so is an ex
 ``DIR.zip`` next to a folder that is not an earlier handout.
 """
 import argparse
-import importlib.util
 import os
 import shutil
 import subprocess
@@ -43,23 +42,15 @@ from pathlib import Path
 
 import nbformat
 
+from coursetools import plain_myst, student_version, toc
+
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"
 DEFAULT_OUT = BOOK / "_build" / "handout" / "nn-from-scratch"
 MARKER = ".nnlib-handout"
-MARKER_HEADER = "# written by scripts/make_handout.py: the files of this handout, one a line\n"
+MARKER_HEADER = "# written by coursetools/make_handout.py: the files of this handout, one a line\n"
 
 
-def _script(name):
-    """The module scripts/<name>.py (the scripts are not a package)."""
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-student_version = _script("student_version")
-plain_myst = _script("plain_myst")
 
 # The handout's requirements: the wheel and its extras.  No version here: the ranges are the
 # wheel's metadata (pyproject.toml), the one place they are written.
@@ -144,9 +135,7 @@ def make_handout(out, notebooks=None):
     if notebooks:
         sources = sorted(Path(notebooks).glob("*.ipynb"))
     else:
-        toc = [line.split("file:")[1].strip()
-               for line in (BOOK / "_toc.yml").read_text().splitlines() if "file:" in line]
-        sources = [BOOK / f"{name}.ipynb" for name in toc if (BOOK / f"{name}.ipynb").is_file()]
+        sources = toc.notebooks(BOOK)
     if not sources:
         raise ValueError(f"no notebook to hand out in {notebooks or BOOK}")
     for path in claim(out):
@@ -163,7 +152,7 @@ def make_handout(out, notebooks=None):
         return out / name
 
     # JupyterLab shows glued numbers, citations and links to other pages as their keys: write
-    # them out as the book shows them (scripts/plain_myst.py; MYST-IN-JUPYTERLAB.md).
+    # them out as the book shows them (coursetools/plain_myst.py; MYST-IN-JUPYTERLAB.md).
     book = plain_myst.Book(BOOK, shipped=[src.stem for src in sources])
     for src in sources:
         nb = book.plain(src.stem, nbformat.read(src, as_version=4))

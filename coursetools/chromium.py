@@ -1,6 +1,6 @@
 """A tiny Chrome DevTools Protocol client: headless Chromium driven over a pipe.
 
-Used by ``scripts/build_book.py --pdf`` (print the single-page book to PDF) and by
+Used by ``python -m coursetools.build_book --pdf`` (print the single-page book to PDF) and by
 ``tests/test_browser.py`` (open every page offline and check what a reader sees).
 
 The browser is driven through the DevTools protocol over a pipe (``--remote-debugging-pipe``):

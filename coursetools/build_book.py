@@ -1,18 +1,28 @@
 """Build the book's editions from one source: the student edition, the instructors' edition, a PDF.
 
-    .venv/bin/python scripts/build_book.py student             # -> book/_build/html/
-    .venv/bin/python scripts/build_book.py instructors         # -> book/_build/instructors/_build/html/
-    .venv/bin/python scripts/build_book.py student --pdf       # -> book/_build/pdf/student.pdf
-    .venv/bin/python scripts/build_book.py instructors --pdf   # -> book/_build/pdf/instructors.pdf
+    .venv/bin/python -m coursetools.build_book student             # -> book/_build/html/
+    .venv/bin/python -m coursetools.build_book student --language zh_CN  # -> book/_build/html/zh_CN/
+    .venv/bin/python -m coursetools.build_book instructors         # -> book/_build/instructors/_build/html/
+    .venv/bin/python -m coursetools.build_book student --pdf       # -> book/_build/pdf/student.pdf
+    .venv/bin/python -m coursetools.build_book instructors --pdf   # -> book/_build/pdf/instructors.pdf
 
 **The student edition** (the public book) is built from the *student notebooks*: the script
 copies ``book/`` into a temporary folder, replaces every notebook there by its student version
-(``scripts/student_version.py``: solutions and hidden tests removed, each ``answer`` cell a
+(``coursetools/student_version.py``: solutions and hidden tests removed, each ``answer`` cell a
 ``# YOUR CODE HERE`` cell, the visible checks kept with their outputs cleared) and builds that.
 So no solution is in any file of the build: not in the pages, not in ``_sources`` (what the
 download button serves), not in the search index.  **The instructors' edition** is built from
 ``book/`` as it is, with ``hide_solutions: false``.  ``book/_config.yml`` is never modified: each
 edition's settings are written into the temporary copy.
+
+**The Chinese edition** (``--language zh_CN``) is the student edition with its prose translated
+through the catalogues ``book/locales/zh_CN/LC_MESSAGES/PAGE.po`` (``coursetools/translations.py``):
+the same notebooks, code, outputs, glued numbers and maths.  Its settings (the title, the
+footer) are ``book/locales/zh_CN/_config.yml``, laid over ``book/_config.yml``.  It goes in
+``zh_CN/`` inside the English edition's folder, so that the two are one site and each page links
+to the same page of the other (``book/_ext/languages.py``); rebuilding the English edition keeps
+it.  A catalogue with a broken placeholder (a role, maths or code of the English lost in its
+translation) is refused with one line naming the file and message.
 
 **Publishing** follows from one setting, ``repository.url`` in ``book/_config.yml``
 (``https://github.com/OWNER/REPO``, or empty).  When it is set, the build turns on the repository,
@@ -33,7 +43,7 @@ folder of the HTML (or, with ``--pdf``, of the PDF).
 ``--pdf`` builds the single-page HTML of the edition (``--builder singlehtml``), opens it in
 headless Chromium with no network (MathJax is shipped with the build by sphinx-mathjax-offline),
 waits until the maths is typeset and the figures are loaded, opens every collapsed block, and
-prints it to an A4 PDF through the DevTools protocol (``scripts/cdp.py``).  It needs Debian's
+prints it to an A4 PDF through the DevTools protocol (``coursetools/chromium.py``).  It needs Debian's
 ``chromium`` (or ``$CHROMIUM``).
 
 ``--strict`` builds with warnings as errors (``-W -n --keep-going``), as CI does.
@@ -43,7 +53,6 @@ Exit status: 0 on success, else the build's status (or 1).
 """
 import argparse
 import copy
-import importlib.util
 import re
 import shutil
 import subprocess
@@ -55,10 +64,13 @@ from pathlib import Path
 import nbformat
 import yaml
 
+from coursetools import chromium, student_version, translations
+
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"
 BUILD = BOOK / "_build"
 MARKER = ".build_book"
+LANGUAGES = ("en", "zh_CN")                   # en: the source; the others: book/locales/LANGUAGE
 EDITIONS = {
     # edition: (default folder of the HTML, hide_solutions, built from the student notebooks)
     "student": (BUILD / "html", True, True),
@@ -77,10 +89,6 @@ PUBLISHING_EXTENSIONS = ["sphinx_sitemap", "sphinxext.opengraph", "notfound.exte
 IGNORED = shutil.ignore_patterns("_build", ".ipynb_checkpoints", "__pycache__", ".jupyter_cache",
                                  "jupyter_execute", ".DS_Store")
 
-_spec = importlib.util.spec_from_file_location("student_version",
-                                               Path(__file__).resolve().parent / "student_version.py")
-student_version = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(student_version)
 
 
 class BuildError(ValueError):
@@ -149,17 +157,46 @@ def publishing_settings(config):
     return config
 
 
-def edition_config(edition, settings=(), repository_url=None):
-    """The configuration (a dict) of ``edition``: book/_config.yml plus the edition's changes."""
-    path = BOOK / "_config.yml"
+def read_settings(path):
+    """The mapping of settings in the YAML file ``path``; ``BuildError`` (one line) if it is not."""
     try:
         config = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as e:
         raise BuildError(f"{path}: not valid YAML ({str(e).splitlines()[0]})") from None
     if not isinstance(config, dict):
         raise BuildError(f"{path}: expected a mapping of settings")
-    config = copy.deepcopy(config)
+    return config
+
+
+def lay_over(config, changes, prefix=""):
+    """Set every leaf of the mapping ``changes`` in ``config`` (in place)."""
+    for key, value in changes.items():
+        if isinstance(value, dict):
+            lay_over(config, value, f"{prefix}{key}.")
+        else:
+            set_path(config, f"{prefix}{key}", value)
+
+
+def language_settings(config, edition, language):
+    """The language of the build and its switch to the other edition (in place)."""
+    if language not in LANGUAGES:
+        raise BuildError(f"unknown language {language!r}: expected one of {', '.join(LANGUAGES)}")
+    if language != "en" and edition != "student":
+        raise BuildError(f"--language {language}: only the student edition is translated")
+    set_path(config, "sphinx.config.language", language)
+    if language != "en":
+        lay_over(config, read_settings(BOOK / "locales" / language / "_config.yml"))
+    if edition == "student":
+        # The English edition at the site's root, the Chinese one in zh_CN/ (book/_ext/languages.py).
+        set_path(config, "sphinx.config.language_switch_root",
+                 "zh_CN/" if language == "en" else "../")
+
+
+def edition_config(edition, settings=(), repository_url=None, language="en"):
+    """The configuration (a dict) of ``edition``: book/_config.yml plus the edition's changes."""
+    config = copy.deepcopy(read_settings(BOOK / "_config.yml"))
     set_path(config, "sphinx.config.hide_solutions", EDITIONS[edition][1])
+    language_settings(config, edition, language)
     if repository_url is not None:
         set_path(config, "repository.url", repository_url)
     for item in settings:
@@ -177,7 +214,7 @@ def check_out(folder):
         raise BuildError(f"{folder}: exists and is not a folder")
     if folder.is_dir() and any(folder.iterdir()) and not (folder / MARKER).is_file():
         raise BuildError(f"{folder}: the folder exists, is not empty and was not written by "
-                         f"scripts/build_book.py (no {MARKER} in it); remove it yourself or "
+                         f"coursetools/build_book.py (no {MARKER} in it); remove it yourself or "
                          f"choose another --out")
     resolved = folder.resolve()
     inside_book = resolved == BOOK or BOOK in resolved.parents
@@ -186,14 +223,21 @@ def check_out(folder):
 
 
 def put_in_place(built, folder, what):
-    """Move the folder ``built`` to ``folder`` (checked by :func:`check_out`), with the marker."""
+    """Move the folder ``built`` to ``folder`` (checked by :func:`check_out`), with the marker.
+
+    An earlier output's translated editions (``folder/LANGUAGE/`` with the marker) are kept.
+    """
     folder = Path(folder)
     check_out(folder)                              # again: it may have changed during the build
+    for language in LANGUAGES[1:]:
+        inner = folder / language
+        if (inner / MARKER).is_file() and not (Path(built) / language).exists():
+            shutil.move(str(inner), str(Path(built) / language))
     if folder.exists():
         shutil.rmtree(folder)                      # empty, or an earlier output (the marker)
     folder.parent.mkdir(parents=True, exist_ok=True)
     shutil.move(str(built), str(folder))
-    (folder / MARKER).write_text(f"written by scripts/build_book.py: {what}\n", encoding="utf-8")
+    (folder / MARKER).write_text(f"written by coursetools/build_book.py: {what}\n", encoding="utf-8")
     return folder
 
 
@@ -238,22 +282,36 @@ def run_quietly_after_success(cmd):
         raise subprocess.CalledProcessError(proc.returncode, cmd)
 
 
-def build(edition, builder="html", strict=False, settings=(), repository_url=None, out=None):
-    """Build ``edition`` with ``builder`` into ``out``; return ``out``.
+def build(edition, builder="html", strict=False, settings=(), repository_url=None, out=None,
+          language="en"):
+    """Build ``edition`` (in ``language``) with ``builder`` into ``out``; return ``out``.
 
-    ``out`` defaults to the edition's folder (``html``) or a folder beside it (other builders);
-    it must be new, empty or an earlier output (:func:`check_out`).  Raises ``BuildError`` on bad
-    input and ``subprocess.CalledProcessError`` if the build fails.
+    ``out`` defaults to the edition's folder (``html``; a translation in its ``LANGUAGE/``) or a
+    folder beside it (other builders); it must be new, empty or an earlier output
+    (:func:`check_out`).  Raises ``BuildError`` on bad input and
+    ``subprocess.CalledProcessError`` if the build fails.
     """
     if edition not in EDITIONS:
         raise BuildError(f"unknown edition {edition!r}: expected one of {', '.join(EDITIONS)}")
     default = EDITIONS[edition][0]
+    if language != "en":
+        default = default / language
     out = Path(out) if out else default.with_name(builder) if builder != "html" else default
     check_out(out)
-    config = edition_config(edition, settings, repository_url)
+    config = edition_config(edition, settings, repository_url, language)
+    if language != "en":
+        try:
+            broken = translations.broken_placeholders(language)
+        except translations.CatalogueError as e:
+            raise BuildError(str(e)) from None
+        if broken:
+            raise BuildError(f"{broken[0]} ({len(broken)} such messages; "
+                             f"python -m coursetools.translations check lists them)")
     with tempfile.TemporaryDirectory(prefix=f"nnlib-{edition}-edition-") as tmp:
         source = stage(edition, Path(tmp) / "book", config)
         cmd = [jupyter_book(), "build", str(source), "--builder", builder]
+        if builder == "gettext":                   # the messages to translate (translations.py)
+            cmd[-1:] = ["custom", "--custom-builder", "gettext"]
         if strict:
             cmd += ["-W", "-n", "--keep-going"]
         print("$ " + " ".join(cmd), flush=True)
@@ -272,7 +330,7 @@ def single_page(html_dir):
     return pages[0]
 
 
-# The printable width of the PDF (A4, 0.5 in margins left and right: cdp.Browser.print_pdf) in
+# The printable width of the PDF (A4, 0.5 in margins left and right: chromium.Browser.print_pdf) in
 # CSS pixels (96 per inch).
 PAPER_WIDTH_PX = round((8.27 - 0.5 - 0.5) * 96)
 FIT_MATHS = r"""
@@ -289,9 +347,7 @@ def fit_maths_to_paper(browser, page):
     """Lay the page out as on paper and shrink each display equation wider than the column
     (book/_static/maths.js); ``RuntimeError`` if one still does not fit.  Returns the number
     shrunk."""
-    import cdp
-
-    browser.evaluate(cdp.EXPAND_ALL)           # what the paper shows: every block open
+    browser.evaluate(chromium.EXPAND_ALL)      # what the paper shows: every block open
     browser.send("Emulation.setDeviceMetricsOverride", session=True, width=PAPER_WIDTH_PX,
                  height=1100, deviceScaleFactor=1, mobile=False)
     browser.send("Emulation.setEmulatedMedia", session=True, media="print")
@@ -308,17 +364,14 @@ def fit_maths_to_paper(browser, page):
 
 def print_pdf(html_dir, pdf_path):
     """Print the single-page build in ``html_dir`` to ``pdf_path`` with headless Chromium."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    import cdp
-
-    exe = cdp.find_chromium()
+    exe = chromium.find_chromium()
     if exe is None:
         raise RuntimeError("--pdf needs headless Chromium: install it (Debian: apt-get install -y "
                            "chromium) or set $CHROMIUM to its path")
     pdf_path = Path(pdf_path)
     pdf_path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile:
-        browser = cdp.Browser(exe, profile)
+        browser = chromium.Browser(exe, profile)
         try:
             page = single_page(html_dir)
             error = browser.open_page(page.resolve().as_uri(), timeout=300)
@@ -341,7 +394,7 @@ def build_pdf(edition, strict=False, settings=(), repository_url=None, out=None)
         pdf = print_pdf(html, Path(tmp) / "pdf" / f"{edition}.pdf")
         check_out(out)
         out.mkdir(parents=True, exist_ok=True)
-        (out / MARKER).write_text("written by scripts/build_book.py: PDF editions\n",
+        (out / MARKER).write_text("written by coursetools/build_book.py: PDF editions\n",
                                   encoding="utf-8")
         return Path(shutil.move(str(pdf), str(out / pdf.name)))
 
@@ -353,6 +406,9 @@ def main(argv=None):
                              "instructors: with the solutions")
     parser.add_argument("--pdf", action="store_true",
                         help="build the single-page HTML and print it to book/_build/pdf/EDITION.pdf")
+    parser.add_argument("--language", default="en", choices=LANGUAGES,
+                        help="the student edition in this language (zh_CN: Chinese, into "
+                             "book/_build/html/zh_CN/, from book/locales/zh_CN)")
     parser.add_argument("--strict", action="store_true",
                         help="warnings are errors (-W -n --keep-going), as in CI")
     parser.add_argument("--repository-url", metavar="URL",
@@ -367,6 +423,11 @@ def main(argv=None):
     start = time.perf_counter()
     options = dict(strict=args.strict, settings=args.settings,
                    repository_url=args.repository_url, out=args.out)
+    if args.language != "en":
+        if args.pdf:
+            print("error: --pdf is made of the English editions only", file=sys.stderr)
+            return 1
+        options["language"] = args.language
     try:
         if args.pdf:
             pdf = build_pdf(args.edition, **options)

@@ -1,8 +1,8 @@
 """Record the licences in every notebook's metadata (idempotent).
 
-    python scripts/stamp_licence.py                 # every notebook in book/
-    python scripts/stamp_licence.py book/01_neuron.ipynb
-    python scripts/stamp_licence.py --check         # exit 1 if a notebook lacks the stamp
+    python -m coursetools.stamp_licence                 # every notebook in book/
+    python -m coursetools.stamp_licence book/01_neuron.ipynb
+    python -m coursetools.stamp_licence --check         # exit 1 if a notebook lacks the stamp
 
 Sets ``nb.metadata["license"]`` to :data:`LICENSE` (text and figures CC BY 4.0, code MIT; the
 data's own notice is named).  Only the metadata is touched: cells and outputs stay as they are,
@@ -52,7 +52,7 @@ def main(argv=None):
     for path in paths:
         if args.check:
             if not is_stamped(nbformat.read(path, as_version=nbformat.NO_CONVERT)):
-                print(f"{path}: no licence in the metadata; run scripts/stamp_licence.py",
+                print(f"{path}: no licence in the metadata; run coursetools/stamp_licence.py",
                       file=sys.stderr)
                 status = 1
         else:

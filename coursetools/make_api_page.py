@@ -1,7 +1,7 @@
 """Write book/api.md, the API reference, from the nnlib package itself.
 
-    python scripts/make_api_page.py          # rewrite book/api.md
-    python scripts/make_api_page.py --check  # exit 1 if book/api.md is out of date
+    python -m coursetools.make_api_page          # rewrite book/api.md
+    python -m coursetools.make_api_page --check  # exit 1 if book/api.md is out of date
 
 Every module of nnlib gets a section (its docstring's first line as the title, then
 Sphinx's automodule of its members), and every name ``import nnlib`` provides gets an
@@ -15,10 +15,9 @@ import pkgutil
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import nnlib
 
-import nnlib  # noqa: E402  (the nnlib of this checkout)
+ROOT = Path(__file__).resolve().parent.parent
 
 # The order a reader meets the modules in; where the book uses each (shown under its title).
 READING_ORDER = {
@@ -47,10 +46,11 @@ READING_ORDER = {
 HEADER = """\
 # API reference: `nnlib`
 
-This page is generated from `nnlib` itself by `scripts/make_api_page.py` (the docstrings, through
+This page is generated from `nnlib` itself by `coursetools/make_api_page.py` (the docstrings, through
 Sphinx autodoc), so it always describes the code the chapters run. Each module is one idea; each
 function and class says where the book introduces it. The [notation page](notation.md) lists every
-symbol with its shape and its name here.
+symbol with its shape and its name here. The docstrings are the code's own, so they are in English
+in every edition of the book; the prose of this page is translated.
 
 Everything below is also importable from the package itself: `nnlib.sgd` is
 {py:func}`nnlib.training.sgd`, `nnlib.Network` is {py:class}`nnlib.network.Network`, and so on
@@ -122,7 +122,7 @@ def main(argv=None):
     text = api_page()
     if args.check:
         if path.read_text(encoding="utf-8") != text:
-            print(f"{path} is out of date: run python scripts/make_api_page.py", file=sys.stderr)
+            print(f"{path} is out of date: run python -m coursetools.make_api_page", file=sys.stderr)
             return 1
         return 0
     path.write_text(text, encoding="utf-8")
