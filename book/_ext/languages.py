@@ -104,7 +104,10 @@ def remember_exercise_titles(app, doctree):
     title nodes before the messages are extracted)."""
     if app.builder.name == "gettext":
         titles = getattr(app.env, "nnlib_exercise_titles", {})
-        titles[app.env.docname] = [(s.astext(), s.line) for s in exercise_subtitles(doctree)]
+        # rawsource, as set before translation (the text before smart quotes), so that the
+        # message is the text the translation is looked up by
+        titles[app.env.docname] = [(s.rawsource or s.astext(), s.line)
+                                   for s in exercise_subtitles(doctree)]
         app.env.nnlib_exercise_titles = titles
 
 
