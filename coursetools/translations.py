@@ -62,7 +62,7 @@ LOCALES = BOOK / "locales"
 LANGUAGES = ("zh_CN",)
 
 # A role with its content: {glue:text}`name:.2%`, {doc}`notation page <notation>`.
-ROLE = re.compile(r"\{[A-Za-z][\w:.+-]*\}`[^`]*`")
+ROLE = re.compile(r"(?<!`)\{[A-Za-z][\w:.+-]*\}`[^`]*`")
 TITLED = re.compile(r"(\{[A-Za-z][\w:.+-]*\}`)(?:[^`<]*<([^`>]+)>)`")
 MATHS = re.compile(r"\$\$.+?\$\$|(?<!\\)\$(?:[^$\\]|\\.)+?\$", re.S)
 CODE = re.compile(r"``.+?``|`[^`]+`")

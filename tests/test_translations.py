@@ -40,6 +40,7 @@ def write_catalogue(path, pairs, fuzzy=()):
     ("a cost of $5 and $C$", ["$5 and $"]),          # a lone dollar pairs with the next
     ("$$a = b$$ then $x$", ["$$a = b$$", "$x$"]),
     ("no placeholder at all", []),
+    ("the `{solution-start}` cell and `{solution-end}`", ["`{solution-start}`", "`{solution-end}`"]),
 ])
 def test_placeholders_are_roles_maths_code_and_targets(text, expected):
     assert sorted(translations.placeholders(text).elements()) == sorted(expected)
