@@ -71,6 +71,8 @@ def _float_dtype(dtype):
 class Network:
     """A feed-forward network ``sizes[0] -> sizes[1] -> ... -> sizes[-1]``.
 
+    Introduced in chapter 1.
+
     Parameters
     ----------
     sizes : list of int
@@ -91,8 +93,6 @@ class Network:
     dtype : numpy dtype
         ``float64`` (the default; use it for gradient checks) or ``float32``
         (faster training).
-
-    Introduced in chapter 1.
     """
 
     def __init__(self, sizes, activation="sigmoid", output="sigmoid", cost="quadratic",
