@@ -34,7 +34,7 @@ READING_ORDER = {
     "augment": "Chapter 7, *Training better*: more training data by small rotations and shifts.",
     "download": "Not needed by the course: MNIST ships with nnlib.",
     "files": "Used by `nnlib.saving` and `nnlib.download`.",
-    "metrics": "Chapter 6, *Training*.",
+    "metrics": "Chapter 6, *Training*; `mean_and_standard_error` from chapter 3 on.",
     "plotting": "Chapter 2, *MNIST* (digit grids) and chapter 6, *Training* (curves, weights).",
     "saving": "The end of chapter 6, *Training*.",
     "images": "The end of chapter 6, *Training*, to classify a digit drawn by hand.",

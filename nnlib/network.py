@@ -136,7 +136,7 @@ class Network:
         shape ``(n_l, 1)``; the layer sizes follow from them.  The arrays are copied.
         ``dtype`` defaults to that of ``weights[0]`` (float32 or float64).
 
-        Introduced in chapter 6.
+        Introduced in chapter 1.
         """
         weights = [np.array(w) for w in weights]
         biases = [np.array(b) for b in biases]

@@ -291,13 +291,15 @@ def sgd(net, x, y, *, epochs, batch_size, eta=None, rng=None, momentum=0.0, l2=0
     -------
     history : dict of lists
         One entry per epoch: ``"epoch"``, ``"cost"`` (the training cost, including
-        the L2 term (λ/2) Σ w² when ``l2`` > 0; with ``monitor_train=True`` the mean
-        over the epoch's mini-batches measured while the weights change, with
-        ``"end"`` that of the weights at the end of the epoch; empty with False),
-        ``"train_accuracy"`` (measured the same way), ``"validation_accuracy"``
-        (after the epoch), ``"seconds"`` (time of the epoch's training steps, the
-        per-batch training cost included; not the second pass of ``"end"`` nor the
-        validation); with ``patience``, also ``"best_epoch"`` (an int).
+        the L2 term (λ/2) Σ w² when λ > 0, ``l2`` or the optimiser's own; with
+        ``monitor_train=True`` the mean over the epoch's mini-batches measured while
+        the weights change, with ``"end"`` that of the weights at the end of the
+        epoch; empty with False), ``"train_accuracy"`` (measured the same way),
+        ``"validation_accuracy"`` (after the epoch; empty without ``validation``),
+        ``"seconds"`` (time of the epoch's training steps, with
+        ``monitor_train=True`` the per-batch cost included; not the second pass of
+        ``"end"`` nor the validation); with ``patience``, also ``"best_epoch"``
+        (an int).
 
     Raises
     ------
