@@ -256,7 +256,7 @@ def prepare_work(modules):
     (WORK / "tests").mkdir()
     for source in (ROOT / "nnlib").glob("*.py"):
         shutil.copy2(source, WORK / "nnlib" / source.name)
-    tests = ["conftest.py"] + [f"test_{m}.py" for m in CORE + OPTIONAL]
+    tests = ["conftest.py"] + [f"test_{m}.py" for m in dict.fromkeys(CORE + OPTIONAL + list(modules))]
     tests = [t for t in tests if (ROOT / "tests" / t).exists()]
     for name in tests:
         shutil.copy2(ROOT / "tests" / name, WORK / "tests" / name)

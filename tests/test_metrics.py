@@ -42,3 +42,23 @@ def test_mean_and_standard_error_refuses_what_has_no_standard_error(values, mess
     with pytest.raises(ValueError, match=message) as error:
         mean_and_standard_error(values)
     assert "\n" not in str(error.value)
+
+
+def test_accuracy_names_both_shapes_when_they_differ():
+    with pytest.raises(ValueError, match=r"labels have shape \(3,\) but predicted \(2,\)"):
+        accuracy(np.array([1, 2, 3]), np.array([1, 2]))
+
+
+def test_the_confusion_matrix_is_ten_by_ten_integer_counts_by_default():
+    c = confusion_matrix(np.array([0, 9, 9]), np.array([0, 9, 4]))
+    assert c.shape == (10, 10) and c.dtype == np.int64
+    assert c[9, 4] == 1 and c.sum() == 3
+
+
+def test_float32_results_are_averaged_in_float64():
+    """A float32 mean would differ in the last digits: the values are widened first."""
+    x32 = np.array([0.9812, 0.9797, 0.9830, 0.9805, 0.9821], dtype=np.float32)
+    x64 = x32.astype(np.float64)
+    mean, se = mean_and_standard_error(x32)
+    assert mean == float(x64.mean())
+    assert se == float(x64.std(ddof=1) / np.sqrt(5))
